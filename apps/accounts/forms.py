@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from apps.diary.models import Joint
+from apps.accounts.models import PatientProfile, User, validate_timezone
+
+
+class PatientSignupForm(forms.Form):
+    """Extra sign-up fields; allauth calls signup() once the user row exists."""
+
+    first_name = forms.CharField(max_length=150, required=False, label="First name")
+    # Filled in by static/js/timezone.js from the browser; UTC if JS is off.
+    timezone = forms.CharField(
+        max_length=64, required=False, widget=forms.HiddenInput, initial="UTC"
+    )
+
+    def clean_timezone(self) -> str:
+        value = self.cleaned_data["timezone"] or "UTC"
+        try:
+            validate_timezone(value)
+        except forms.ValidationError:
+            return "UTC"
+        return value
+
+    def signup(self, request, user: User) -> None:
+        user.role = User.Role.PATIENT
+        user.first_name = self.cleaned_data["first_name"]
+        user.save(update_fields=["role", "first_name"])
+        PatientProfile.objects.create(user=user, timezone=self.cleaned_data["timezone"])
+
+
+WEEKDAY_CHOICES = [
+    ("1", "Mon"),
+    ("2", "Tue"),
+    ("3", "Wed"),
+    ("4", "Thu"),
+    ("5", "Fri"),
+    ("6", "Sat"),
+    ("7", "Sun"),
+]
+
+
+class PatientProfileForm(forms.ModelForm):
+    first_name = forms.CharField(max_length=150, required=False)
+    reminder_weekdays = forms.MultipleChoiceField(
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Remind me on",
+    )
+
+    class Meta:
+        model = PatientProfile
+        fields = [
+            "timezone",
+            "reminders_enabled",
+            "reminder_time",
+            "reminder_weekdays",
+            "sex",
+            "birth_year",
+            "due_date",
+            "diagnosis_date",
+        ]
+        widgets = {
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "diagnosis_date": forms.DateInput(attrs={"type": "date"}),
+            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "timezone": forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
+        }
+        labels = {
+            "reminders_enabled": "Send me a daily reminder",
+            "reminder_time": "Reminder time",
+            "due_date": "Pregnancy due date",
+            "diagnosis_date": "Date of diagnosis",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].initial = self.instance.user.first_name
+        self.initial["reminder_weekdays"] = list(self.instance.reminder_weekdays)
+
+    def clean_birth_year(self):
+        year = self.cleaned_data["birth_year"]
+        if year is not None and not 1900 <= year <= 2100:
+            raise forms.ValidationError("Enter a year such as 1975.")
+        return year
+
+    def clean_reminder_weekdays(self) -> str:
+        return "".join(sorted(self.cleaned_data["reminder_weekdays"]))
+
+    def save(self, commit: bool = True) -> PatientProfile:
+        profile = super().save(commit=commit)
+        if commit:
+            profile.user.first_name = self.cleaned_data["first_name"]
+            profile.user.save(update_fields=["first_name"])
+        return profile
+
+
+TIMEZONE_NAMES = sorted(zoneinfo.available_timezones())
+
+
+class TrackedJointsForm(forms.Form):
+    joints = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Joints I am watching",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["joints"].queryset = Joint.objects.order_by("sort_order")

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+# IANA names only: a reminder at "20:00" means nothing without the zone's DST rules.
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone.")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        PHYSICIAN = "physician", "Physician"
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == self.Role.PATIENT
+
+    @property
+    def is_physician(self) -> bool:
+        return self.role == self.Role.PHYSICIAN
+
+
+class PatientProfile(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNSPECIFIED = "", "Prefer not to say"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient"
+    )
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    reminders_enabled = models.BooleanField(default=True)
+    reminder_time = models.TimeField(default=dt.time(20, 0))
+    # ISO weekdays the patient wants a reminder on, Monday=1 … Sunday=7.
+    reminder_weekdays = models.CharField(max_length=7, default="1234567")
+    sex = models.CharField(max_length=8, choices=Sex.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    due_date = models.DateField(
+        null=True, blank=True, help_text="Pregnancy due date, if pregnant."
+    )
+    diagnosis_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def local_date(self, now: dt.datetime) -> dt.date:
+        """The patient's calendar day at instant `now`: "today" is the patient's, not the server's."""
+        return now.astimezone(self.tz).date()
+
+
+class PhysicianProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="physician"
+    )
+    # How many days without a check-in before the dashboard flags a patient.
+    stopped_logging_days = models.PositiveSmallIntegerField(default=3)
+    digest_enabled = models.BooleanField(
+        default=True, help_text="One daily email listing new flags."
+    )
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class CareLink(models.Model):
+    """A physician may see a patient's diary while an unrevoked link exists."""
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="care_links"
+    )
+    physician = models.ForeignKey(
+        PhysicianProfile, on_delete=models.CASCADE, related_name="care_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "physician"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_link_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.physician} → {self.patient}"

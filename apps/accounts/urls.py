@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from apps.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/links/<int:link_id>/revoke/", views.care_link_revoke, name="link-revoke"),
+]

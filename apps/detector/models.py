@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from apps.accounts.models import PatientProfile
+from apps.diary.models import Joint
+
+
+class Episode(models.Model):
+    """One joint's TMO course (onset, peak, healing) as the detector last saw it.
+
+    Recomputed wholesale after each saved day: nothing here is user-owned.
+    """
+
+    class Phase(models.TextChoices):
+        RISING = "rising", "Rising"
+        PEAK = "peak", "At its peak"
+        IMPROVING = "improving", "Improving"
+        RESOLVED = "resolved", "Resolved"
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="episodes"
+    )
+    joint = models.ForeignKey(Joint, on_delete=models.PROTECT)
+    onset = models.DateField()
+    peak = models.DateField()
+    peak_pain = models.PositiveSmallIntegerField()
+    phase = models.CharField(max_length=10, choices=Phase.choices)
+    resolved_on = models.DateField(null=True, blank=True)
+    detected_on = models.DateField()
+
+    class Meta:
+        ordering = ["onset"]
+        indexes = [models.Index(fields=["patient", "onset"], name="episode_patient_onset")]
+
+    def __str__(self) -> str:
+        return f"{self.joint} from {self.onset} ({self.phase})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.phase != self.Phase.RESOLVED
+
+
+class JointMigration(models.Model):
+    """The trouble moved from one joint to another; kept once flagged (see services)."""
+
+    class Relation(models.TextChoices):
+        ADJACENT = "adjacent", "Next joint on the same limb"
+        CONTRALATERAL = "contralateral", "Same joint, other side"
+        OTHER = "other", "Another joint"
+
+    class Kind(models.TextChoices):
+        OVERLAP = "overlap", "While the first was still improving"
+        SEQUENTIAL = "sequential", "After the first had healed"
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="migrations"
+    )
+    from_joint = models.ForeignKey(Joint, on_delete=models.PROTECT, related_name="+")
+    to_joint = models.ForeignKey(Joint, on_delete=models.PROTECT, related_name="+")
+    relation = models.CharField(max_length=16, choices=Relation.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    to_onset = models.DateField()
+    # First day the diary justified the flag; never moved by later recomputes.
+    detected_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["detected_on"]
+        indexes = [
+            models.Index(fields=["patient", "detected_on"], name="migration_patient_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_joint} → {self.to_joint} ({self.detected_on})"
+
+    @property
+    def plain_words(self) -> str:
+        """The patient-facing sentence for this event."""
+        return (
+            f"Your {self.to_joint.label.lower()} may be starting what your "
+            f"{self.from_joint.label.lower()} went through."
+        )

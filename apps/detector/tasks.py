@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from apps.accounts.models import PatientProfile
+from apps.detector.services import episodes_refresh
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def refresh_episodes(patient_id: int) -> int:
+    """Recompute one patient's episodes and migrations; returns how many migrations are new."""
+    patient = PatientProfile.objects.filter(pk=patient_id).first()
+    if patient is None:  # account deleted since the task was queued
+        return 0
+    return len(episodes_refresh(patient=patient))
+
+
+@shared_task
+def refresh_all_episodes() -> int:
+    """Nightly: recompute every patient, catching any after-save run the broker lost."""
+    ids = list(PatientProfile.objects.values_list("pk", flat=True))
+    for patient_id in ids:
+        refresh_episodes.delay(patient_id)
+    return len(ids)
+
+
+def queue_episodes_refresh(*, patient_id: int) -> None:
+    """Queue the after-save recompute; a broker outage must never fail the save itself."""
+    try:
+        refresh_episodes.apply_async(args=[patient_id], retry=False)
+    except Exception:
+        # The day is already committed; the nightly refresh_all_episodes run
+        # picks this patient up, so the only cost is a later flag.
+        log.warning("could not queue refresh_episodes(%s); nightly run will", patient_id, exc_info=True)

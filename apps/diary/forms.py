@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django import forms
+
+from apps.diary.models import PAIN_MAX, SWELLING_LABELS, SWELLING_MAX, Joint
+from apps.diary.services import Score
+
+FIELD_PREFIXES = ("pain_", "swelling_")
+
+
+class DayForm(forms.Form):
+    """One day of the diary: pain and swelling for each tracked joint, plus a note.
+
+    Fields are built per joint (`pain_left_knee`, `swelling_left_knee`) so the page
+    is a plain HTML form that works with or without JavaScript.
+    """
+
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Anything unusual today?"}),
+    )
+
+    def __init__(self, *args, joints: list[Joint], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.joints = joints
+        for joint in joints:
+            self.fields[f"pain_{joint.code}"] = forms.TypedChoiceField(
+                label=f"{joint.label} pain",
+                choices=[(i, str(i)) for i in range(PAIN_MAX + 1)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Choose a pain score for your {joint.label.lower()}.",
+                    "invalid_choice": f"{joint.label} pain must be a whole number from 0 to {PAIN_MAX}.",
+                },
+            )
+            self.fields[f"swelling_{joint.code}"] = forms.TypedChoiceField(
+                label=f"{joint.label} swelling",
+                choices=list(enumerate(SWELLING_LABELS)),
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Choose a swelling level for your {joint.label.lower()}.",
+                    "invalid_choice": f"{joint.label} swelling must be 0 to {SWELLING_MAX} (none to severe).",
+                },
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Scores for joints that aren't on this form would otherwise be dropped
+        # silently; say so instead, so the patient knows nothing was saved.
+        known = {j.code for j in self.joints}
+        for key in self.data:
+            for prefix in FIELD_PREFIXES:
+                if key.startswith(prefix) and key[len(prefix) :] not in known:
+                    code = key[len(prefix) :]
+                    raise forms.ValidationError(
+                        f"“{code[:40]}” is not one of your tracked joints; add it first."
+                    )
+        return cleaned
+
+    def scores(self) -> dict[Joint, Score]:
+        return {
+            j: Score(
+                pain=self.cleaned_data[f"pain_{j.code}"],
+                swelling=self.cleaned_data[f"swelling_{j.code}"],
+            )
+            for j in self.joints
+        }
+
+    def rows(self):
+        """(joint, pain field, swelling field) per joint, for the template."""
+        return [
+            (j, self[f"pain_{j.code}"], self[f"swelling_{j.code}"]) for j in self.joints
+        ]

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from apps.accounts.models import PatientProfile
+from apps.diary import anatomy
+from apps.diary.models import CheckIn, DiaryEntry, Joint
+from apps.diary.services import Score
+
+STRIP_DAYS = 7
+
+
+def tracked_joints(*, patient: PatientProfile) -> list[Joint]:
+    """The patient's watched joints in anatomical order (lower limbs first, left beside right)."""
+    return list(
+        Joint.objects.filter(trackedjoint__patient=patient).order_by("sort_order")
+    )
+
+
+def untracked_joint_codes(*, tracked: list[Joint]) -> list[str]:
+    """Catalogue joints the patient could add, in display order."""
+    have = {j.code for j in tracked}
+    return [code for code in anatomy.JOINT_ORDER if code not in have]
+
+
+@dataclass(frozen=True)
+class StripDay:
+    date: dt.date
+    logged: bool
+
+
+@dataclass(frozen=True)
+class DayState:
+    day: dt.date
+    checkin: CheckIn | None  # None: the patient hasn't logged this day yet
+    scores: dict[int, Score]  # joint id → score shown on the form
+    prefilled_from: dt.date | None  # the earlier day the unlogged form copies
+    strip: list[StripDay]  # the week up to `day`, for quick backfill
+
+
+def day_state(*, patient: PatientProfile, day: dt.date) -> DayState:
+    """What the log page shows for `day`: its saved values, or the last logged day's."""
+    recent = list(
+        CheckIn.objects.filter(
+            patient=patient, date__lte=day, date__gt=day - dt.timedelta(days=14)
+        ).order_by("-date")
+    )
+    source = recent[0] if recent else None
+    if source is None:
+        source = (
+            CheckIn.objects.filter(patient=patient, date__lt=day).order_by("-date").first()
+        )
+    logged = {c.date for c in recent}
+    strip = [
+        StripDay(date=d, logged=d in logged)
+        for d in (day - dt.timedelta(days=i) for i in range(STRIP_DAYS - 1, -1, -1))
+    ]
+    scores: dict[int, Score] = {}
+    if source is not None:
+        # Joints not mentioned on a logged day were 0 that day, so absent keys stay 0.
+        for joint_id, pain, swelling in DiaryEntry.objects.filter(
+            patient=patient, date=source.date
+        ).values_list("joint_id", "pain", "swelling"):
+            scores[joint_id] = Score(pain=pain, swelling=swelling)
+    is_today = source is not None and source.date == day
+    return DayState(
+        day=day,
+        checkin=source if is_today else None,
+        scores=scores,
+        prefilled_from=None if is_today or source is None else source.date,
+        strip=strip,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    date: dt.date
+    logged: bool
+    scores: list[Score | None]  # per joint in column order; None on unlogged days
+    note: str
+
+
+def history_rows(
+    *, patient: PatientProfile, joints: list[Joint], until: dt.date, days: int
+) -> list[HistoryRow]:
+    """The last `days` days up to `until`, newest first; an unlogged day has no scores."""
+    since = until - dt.timedelta(days=days - 1)
+    checkins = {
+        c.date: c.note
+        for c in CheckIn.objects.filter(patient=patient, date__range=(since, until))
+    }
+    values: dict[tuple[dt.date, int], Score] = {
+        (d, j): Score(pain=p, swelling=s)
+        for d, j, p, s in DiaryEntry.objects.filter(
+            patient=patient, date__range=(since, until)
+        ).values_list("date", "joint_id", "pain", "swelling")
+    }
+    zero = Score(pain=0, swelling=0)
+    rows = []
+    for i in range(days):
+        d = until - dt.timedelta(days=i)
+        logged = d in checkins
+        rows.append(
+            HistoryRow(
+                date=d,
+                logged=logged,
+                scores=[values.get((d, j.pk), zero) if logged else None for j in joints],
+                note=checkins.get(d, ""),
+            )
+        )
+    return rows

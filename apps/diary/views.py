@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from apps.accounts.decorators import patient_required
+from apps.accounts.http import HtmxHttpRequest
+from apps.diary import anatomy, selectors, services
+from apps.diary.forms import DayForm
+from apps.diary.models import Joint
+
+UNPROCESSABLE = 422  # htmx is configured (base.html) to swap 422 responses
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpResponse:
+    patient = request.patient
+    today = patient.local_date(timezone.now())
+    day = day or today
+    is_json = request.content_type == "application/json"
+    if day > today:
+        msg = f"{day:%d %b %Y} is in the future; you can log up to today."
+        if request.method == "POST":
+            if is_json:
+                return JsonResponse({"errors": {"date": [msg]}}, status=400)
+            return HttpResponse(msg, status=400, content_type="text/plain")
+        messages.error(request, msg)
+        return redirect("diary:today")
+
+    joints = selectors.tracked_joints(patient=patient)
+    if request.method == "POST":
+        if is_json:
+            return _log_day_json(request, day=day, joints=joints)
+        form = DayForm(request.POST, joints=joints)
+        if form.is_valid():
+            services.day_record(
+                patient=patient,
+                day=day,
+                scores=form.scores(),
+                note=form.cleaned_data["note"],
+            )
+            if not request.htmx:
+                messages.success(request, _saved_message(day, today))
+                return redirect(_day_url(day, today))
+            # Re-read so the page shows exactly what is stored.
+            return _render_log(request, day=day, today=today, joints=joints, saved=True)
+        return _render_log(
+            request, day=day, today=today, joints=joints, form=form, status=UNPROCESSABLE
+        )
+    return _render_log(request, day=day, today=today, joints=joints)
+
+
+HISTORY_RANGES = (28, 91, 182, 365)
+
+
+@patient_required
+@require_GET
+@vary_on_headers("HX-Request")
+def course(request: HtmxHttpRequest) -> HttpResponse:
+    """The patient's own course: recent days as a table (the chart builds on this)."""
+    patient = request.patient
+    try:
+        days = int(request.GET.get("days", 28))
+    except ValueError:
+        days = 28
+    days = days if days in HISTORY_RANGES else 28
+    joints = selectors.tracked_joints(patient=patient)
+    rows = selectors.history_rows(
+        patient=patient,
+        joints=joints,
+        until=patient.local_date(timezone.now()),
+        days=days,
+    )
+    template = "diary/course.html"
+    if request.htmx:
+        template += "#history-table"
+    context = {"rows": rows, "joints": joints, "days": days, "ranges": HISTORY_RANGES}
+    return render(request, template, context)
+
+
+@patient_required
+@require_POST
+@vary_on_headers("HX-Request")
+def joint_add(request: HtmxHttpRequest, day: dt.date) -> HttpResponse:
+    """Add a painful joint in one tap, keeping whatever the form already holds."""
+    patient = request.patient
+    code = request.POST.get("add_joint", "")
+    if code not in anatomy.JOINTS:
+        return HttpResponse("Unknown joint.", status=400, content_type="text/plain")
+    today = patient.local_date(timezone.now())
+    services.joint_track(patient=patient, joint=get_object_or_404(Joint, code=code))
+    joints = selectors.tracked_joints(patient=patient)
+    # Unsaved choices travel in the POST; carry them over as the new form's values.
+    carried = {k: v for k, v in request.POST.items() if k.startswith(("pain_", "swelling_", "note"))}
+    return _render_log(
+        request, day=min(day, today), today=today, joints=joints, carried=carried
+    )
+
+
+def _render_log(
+    request: HtmxHttpRequest,
+    *,
+    day: dt.date,
+    today: dt.date,
+    joints: list[Joint],
+    form: DayForm | None = None,
+    carried: dict | None = None,
+    saved: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    state = selectors.day_state(patient=request.patient, day=day)
+    if form is None:
+        initial = {"note": state.checkin.note if state.checkin else ""}
+        for j in joints:
+            score = state.scores.get(j.pk)
+            initial[f"pain_{j.code}"] = score.pain if score else 0
+            initial[f"swelling_{j.code}"] = score.swelling if score else 0
+        initial.update(carried or {})
+        form = DayForm(initial=initial, joints=joints)
+    untracked = selectors.untracked_joint_codes(tracked=joints)
+    likely = {n for j in joints for n in anatomy.neighbours(j.code)}
+    context = {
+        "form": form,
+        "state": state,
+        "day": day,
+        "today": today,
+        "is_today": day == today,
+        "prev_day": day - dt.timedelta(days=1),
+        "next_day": day + dt.timedelta(days=1) if day < today else None,
+        "saved": saved,
+        "action": _day_url(day, today),
+        "likely_joints": [(c, anatomy.JOINTS[c].label) for c in untracked if c in likely],
+        "other_joints": [(c, anatomy.JOINTS[c].label) for c in untracked if c not in likely],
+    }
+    template = "diary/log.html"
+    if request.htmx and request.method == "POST":
+        template += "#day-form"
+    return render(request, template, context, status=status)
+
+
+def _log_day_json(request: HtmxHttpRequest, *, day: dt.date, joints: list[Joint]) -> JsonResponse:
+    """`{"entries": [{"joint", "pain", "swelling"}], "note"}`; unmentioned tracked joints are 0."""
+    try:
+        payload = json.loads(request.body)
+        entries = payload["entries"]
+        data = {"note": payload.get("note", "")}
+        for j in joints:
+            data[f"pain_{j.code}"] = data[f"swelling_{j.code}"] = 0
+        for e in entries:
+            data[f"pain_{e['joint']}"] = e["pain"]
+            data[f"swelling_{e['joint']}"] = e["swelling"]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse(
+            {"errors": {"__all__": ['Send {"entries": [{"joint": …, "pain": …, "swelling": …}], "note": …}.']}},
+            status=400,
+        )
+    form = DayForm({k: str(v) if not isinstance(v, (dict, list)) else "" for k, v in data.items()}, joints=joints)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    recorded = services.day_record(
+        patient=request.patient, day=day, scores=form.scores(), note=form.cleaned_data["note"]
+    )
+    return JsonResponse(
+        {
+            "date": day.isoformat(),
+            "created": recorded.created,
+            "updated": recorded.updated,
+            "entries": [
+                {"joint": j.code, "pain": s.pain, "swelling": s.swelling}
+                for j, s in form.scores().items()
+            ],
+        }
+    )
+
+
+def _day_url(day: dt.date, today: dt.date) -> str:
+    return reverse("diary:today") if day == today else reverse("diary:day", args=[day])
+
+
+def _saved_message(day: dt.date, today: dt.date) -> str:
+    return "Today is saved." if day == today else f"{day:%a %d %b} is saved."

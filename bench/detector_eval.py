@@ -1,0 +1,151 @@
+"""Accuracy of the migration detector on synthetic diaries: python -m bench.detector_eval.
+
+Prints precision, recall and latency (days from the new joint's true onset to the
+flag), plus how often running on a truncated diary disagrees with the full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections import Counter
+from datetime import date
+
+from apps.detector.detect import JointMigration, detect
+from tests.detector.synthetic import Course, TrueMigration, generate_cohort
+
+ONSET_TOLERANCE_DAYS = 21
+
+
+def match(
+    truth: list[TrueMigration], found: list[JointMigration]
+) -> list[tuple[TrueMigration, JointMigration]]:
+    """Pair each true migration with at most one detected one: same joints, onset within 21 days."""
+    pairs = []
+    used: set[int] = set()
+    for t in sorted(truth, key=lambda t: t.onset):
+        best = None
+        for idx, m in enumerate(found):
+            if idx in used or m.from_joint != t.from_joint or m.to_joint != t.to_joint:
+                continue
+            err = abs((m.to_onset - t.onset).days)
+            if err <= ONSET_TOLERANCE_DAYS and (best is None or err < best[0]):
+                best = (err, idx)
+        if best is not None:
+            used.add(best[1])
+            pairs.append((t, found[best[1]]))
+    return pairs
+
+
+def truncated(course: Course, cut: date) -> tuple[list, list]:
+    return (
+        [r for r in course.readings if r.day <= cut],
+        [d for d in course.logged_days if d <= cut],
+    )
+
+
+def causality_violations(course: Course, full: list[JointMigration], rng: random.Random) -> tuple[int, int]:
+    """Truncate at every flag day, the day before, and random days; count mismatches."""
+    if not course.logged_days:
+        return 0, 0
+    first, last = course.logged_days[0], course.logged_days[-1]
+    cuts = {m.detected_on for m in full}
+    cuts |= {date.fromordinal(m.detected_on.toordinal() - 1) for m in full}
+    cuts |= {date.fromordinal(rng.randint(first.toordinal(), last.toordinal())) for _ in range(4)}
+    bad = 0
+    for cut in sorted(cuts):
+        readings, logged = truncated(course, cut)
+        got = detect(readings, logged).migrations
+        want = [m for m in full if m.detected_on <= cut]
+        if sorted(got, key=repr) != sorted(want, key=repr):
+            bad += 1
+    return bad, len(cuts)
+
+
+def percentile(values: list[int], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, int(q * len(ordered)))])
+
+
+def evaluate(courses: list[Course], seed: int, verbose: bool = False) -> dict[str, float]:
+    rng = random.Random(seed)
+    n_true = n_found = n_match = 0
+    latencies: list[int] = []
+    onset_err: list[int] = []
+    kind_ok = 0
+    violations = checks = 0
+    misses: Counter[str] = Counter()
+    false_alarms: Counter[str] = Counter()
+    for course in courses:
+        found = detect(course.readings, course.logged_days).migrations
+        pairs = match(course.migrations, found)
+        n_true += len(course.migrations)
+        n_found += len(found)
+        n_match += len(pairs)
+        for t, m in pairs:
+            latencies.append((m.detected_on - t.onset).days)
+            onset_err.append((m.to_onset - t.onset).days)
+            kind_ok += t.kind == m.kind
+        if len(pairs) < len(course.migrations):
+            misses.update(course.tags)
+        if len(pairs) < len(found):
+            false_alarms.update(course.tags)
+        if verbose and (len(pairs) < len(course.migrations) or len(pairs) < len(found)):
+            print(course.patient, sorted(course.tags))
+            print("   truth:", [(t.from_joint, t.to_joint, str(t.onset), t.kind) for t in course.migrations])
+            print("   found:", [(m.from_joint, m.to_joint, str(m.to_onset), str(m.detected_on)) for m in found])
+        bad, n = causality_violations(course, found, rng)
+        violations += bad
+        checks += n
+    return {
+        "patients": len(courses),
+        "true": n_true,
+        "found": n_found,
+        "matched": n_match,
+        "precision": n_match / n_found if n_found else 1.0,
+        "recall": n_match / n_true if n_true else 1.0,
+        "median_latency": statistics.median(latencies) if latencies else float("nan"),
+        "p90_latency": percentile(latencies, 0.9),
+        "max_latency": max(latencies, default=0),
+        "median_onset_error": statistics.median(onset_err) if onset_err else float("nan"),
+        "kind_agreement": kind_ok / n_match if n_match else 1.0,
+        "causality_violations": violations,
+        "causality_checks": checks,
+        "misses_by_tag": dict(misses),
+        "false_alarms_by_tag": dict(false_alarms),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--patients", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--messy-share", type=float, default=0.7)
+    parser.add_argument("--verbose", action="store_true", help="print every course with an error")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    courses = generate_cohort(args.patients, args.seed, messy_share=args.messy_share)
+    result = evaluate(courses, args.seed, args.verbose)
+    print(f"patients            {result['patients']}  (messy share {args.messy_share:.0%}, seed {args.seed})")
+    print(f"true migrations     {result['true']}")
+    print(f"flagged             {result['found']}")
+    print(f"matched             {result['matched']}")
+    print(f"precision           {result['precision']:.3f}")
+    print(f"recall              {result['recall']:.3f}")
+    print(f"latency median      {result['median_latency']:.1f} d")
+    print(f"latency p90         {result['p90_latency']:.1f} d")
+    print(f"latency max         {result['max_latency']} d")
+    print(f"onset error median  {result['median_onset_error']:+.1f} d")
+    print(f"kind agreement      {result['kind_agreement']:.3f}")
+    print(f"causality           {result['causality_violations']} violations in {result['causality_checks']} truncations")
+    print(f"courses with a miss, by tag         {result['misses_by_tag']}")
+    print(f"courses with a false flag, by tag   {result['false_alarms_by_tag']}")
+    print(f"elapsed             {time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

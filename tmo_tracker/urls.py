@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("", include("apps.diary.urls")),
+    path("", include("apps.accounts.urls")),
+    path("physician/", include("apps.dashboard.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
