@@ -4,8 +4,8 @@ import zoneinfo
 
 from django import forms
 
-from apps.diary.models import Joint
 from apps.accounts.models import PatientProfile, User, validate_timezone
+from apps.diary.models import Joint
 
 
 class PatientSignupForm(forms.Form):
@@ -69,7 +69,9 @@ class PatientProfileForm(forms.ModelForm):
             "due_date": forms.DateInput(attrs={"type": "date"}),
             "diagnosis_date": forms.DateInput(attrs={"type": "date"}),
             "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
-            "timezone": forms.TextInput(attrs={"list": "timezones", "autocomplete": "off"}),
+            "timezone": forms.TextInput(
+                attrs={"list": "timezones", "autocomplete": "off"}
+            ),
         }
         labels = {
             "reminders_enabled": "Send me a daily reminder",

@@ -12,8 +12,12 @@ def patient_create(
     *, email: str, password: str | None, timezone_name: str = "UTC", **profile
 ) -> PatientProfile:
     """A patient user with a profile; the email counts as verified (for staff and demo use)."""
-    user = User.objects.create_user(email=email, password=password, role=User.Role.PATIENT)
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    user = User.objects.create_user(
+        email=email, password=password, role=User.Role.PATIENT
+    )
+    EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=True
+    )
     return PatientProfile.objects.create(user=user, timezone=timezone_name, **profile)
 
 
@@ -29,11 +33,15 @@ def physician_create(
         first_name=first_name,
         last_name=last_name,
     )
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=True
+    )
     return PhysicianProfile.objects.create(user=user)
 
 
-def care_link_create(*, patient: PatientProfile, physician: PhysicianProfile) -> CareLink:
+def care_link_create(
+    *, patient: PatientProfile, physician: PhysicianProfile
+) -> CareLink:
     """Let physician see patient's diary; idempotent while a link is active."""
     link, _ = CareLink.objects.get_or_create(
         patient=patient, physician=physician, revoked_at=None

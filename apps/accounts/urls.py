@@ -7,5 +7,9 @@ from apps.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
-    path("profile/links/<int:link_id>/revoke/", views.care_link_revoke, name="link-revoke"),
+    path(
+        "profile/links/<int:link_id>/revoke/",
+        views.care_link_revoke,
+        name="link-revoke",
+    ),
 ]

@@ -65,4 +65,3 @@ def care_link_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     if services.care_link_revoke(patient=request.patient, link_id=link_id):
         messages.success(request, "That physician can no longer see your diary.")
     return redirect("accounts:profile")
-

@@ -60,7 +60,11 @@ JOINT_ORDER: tuple[str, ...] = tuple(
 def relation(a: str, b: str) -> str:
     """How joint b relates to joint a: "adjacent", "contralateral" or "other"."""
     ja, jb = JOINTS[a], JOINTS[b]
-    if ja.limb == jb.limb and ja.side == jb.side and abs(ja.position - jb.position) == 1:
+    if (
+        ja.limb == jb.limb
+        and ja.side == jb.side
+        and abs(ja.position - jb.position) == 1
+    ):
         return ADJACENT
     if ja.limb == jb.limb and ja.kind == jb.kind and ja.side != jb.side:
         return CONTRALATERAL
@@ -70,5 +74,7 @@ def relation(a: str, b: str) -> str:
 def neighbours(code: str) -> tuple[str, ...]:
     """Adjacent and contralateral joints of code: where TMO is most likely to go next."""
     return tuple(
-        other for other in JOINT_ORDER if other != code and relation(code, other) != OTHER
+        other
+        for other in JOINT_ORDER
+        if other != code and relation(code, other) != OTHER
     )

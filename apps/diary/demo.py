@@ -77,7 +77,9 @@ def _hip_to_contralateral_hip(rng):
     return DemoCourse(
         "hip to contralateral hip",
         [
-            Flare(f"{side}_hip", _j(rng, 200, 240), _j(rng, 7, 9), heal=_j(rng, 120, 150)),
+            Flare(
+                f"{side}_hip", _j(rng, 200, 240), _j(rng, 7, 9), heal=_j(rng, 120, 150)
+            ),
             Flare(f"{other}_hip", _j(rng, 18, 26), _j(rng, 6, 8)),
         ],
         [f"{side}_hip", f"{other}_hip"],
@@ -152,7 +154,13 @@ def _atypical_long_course(rng):
 def _single_resolving(rng):
     return DemoCourse(
         "single episode, healing",
-        [Flare(rng.choice(["left_hip", "right_knee", "left_foot"]), _j(rng, 120, 180), 7)],
+        [
+            Flare(
+                rng.choice(["left_hip", "right_knee", "left_foot"]),
+                _j(rng, 120, 180),
+                7,
+            )
+        ],
         [],
         profile={"sex": "male", "birth_year": _j(rng, 1964, 1982)},
     )
@@ -200,13 +208,21 @@ def course_days(
             continue
         values = {}
         for joint in tracked:
-            pain = sum(flare_pain(f, -back + f.onset) for f in course.flares if f.joint == joint)
+            pain = sum(
+                flare_pain(f, -back + f.onset)
+                for f in course.flares
+                if f.joint == joint
+            )
             base = course.chronic.get(joint, 0.0)
             if base:
                 # Arthritic background: 2–4 with short flares that settle in days.
                 pain += base + (2 if (back // 9) % 7 == 3 else 0)
-            pain = min(10, max(0, round(pain + rng.choice((-1, 0, 0, 0, 1)) * (pain > 0.5))))
-            swelling = min(3, round(pain / 3.2 + (0.4 if pain >= 3 and not base else 0)))
+            pain = min(
+                10, max(0, round(pain + rng.choice((-1, 0, 0, 0, 1)) * (pain > 0.5)))
+            )
+            swelling = min(
+                3, round(pain / 3.2 + (0.4 if pain >= 3 and not base else 0))
+            )
             values[joint] = (pain, swelling)
         diary[today - dt.timedelta(days=back)] = values
     return diary

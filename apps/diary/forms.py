@@ -18,7 +18,9 @@ class DayForm(forms.Form):
     note = forms.CharField(
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Anything unusual today?"}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Anything unusual today?"}
+        ),
     )
 
     def __init__(self, *args, joints: list[Joint], **kwargs):

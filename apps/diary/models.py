@@ -52,7 +52,9 @@ class TrackedJoint(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["patient", "joint"], name="track_joint_once")
+            models.UniqueConstraint(
+                fields=["patient", "joint"], name="track_joint_once"
+            )
         ]
 
     def __str__(self) -> str:
@@ -74,7 +76,9 @@ class CheckIn(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["patient", "date"], name="one_checkin_per_day")
+            models.UniqueConstraint(
+                fields=["patient", "date"], name="one_checkin_per_day"
+            )
         ]
         indexes = [models.Index(fields=["patient", "-date"], name="checkin_latest")]
 
@@ -114,4 +118,6 @@ class DiaryEntry(models.Model):
         indexes = [models.Index(fields=["patient", "date"], name="entry_patient_day")]
 
     def __str__(self) -> str:
-        return f"{self.patient} {self.joint.code} {self.date}: {self.pain}/{self.swelling}"
+        return (
+            f"{self.patient} {self.joint.code} {self.date}: {self.pain}/{self.swelling}"
+        )

@@ -49,7 +49,9 @@ def day_state(*, patient: PatientProfile, day: dt.date) -> DayState:
     source = recent[0] if recent else None
     if source is None:
         source = (
-            CheckIn.objects.filter(patient=patient, date__lt=day).order_by("-date").first()
+            CheckIn.objects.filter(patient=patient, date__lt=day)
+            .order_by("-date")
+            .first()
         )
     logged = {c.date for c in recent}
     strip = [
@@ -105,7 +107,9 @@ def history_rows(
             HistoryRow(
                 date=d,
                 logged=logged,
-                scores=[values.get((d, j.pk), zero) if logged else None for j in joints],
+                scores=[
+                    values.get((d, j.pk), zero) if logged else None for j in joints
+                ],
                 note=checkins.get(d, ""),
             )
         )

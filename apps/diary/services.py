@@ -43,14 +43,18 @@ def day_record(
     """
     now = now or timezone.now()
     if day > patient.local_date(now):
-        raise FutureDayError(f"{day:%d %b %Y} is in the future; you can log up to today.")
+        raise FutureDayError(
+            f"{day:%d %b %Y} is in the future; you can log up to today."
+        )
     # Two concurrent first saves of the same day (a double tap on a slow network)
     # can both find nothing and both insert: the loser hits the unique
     # constraint, and its retry sees the winner's rows and updates them instead.
     for attempt in range(2):
         try:
             with transaction.atomic():
-                recorded = _day_write(patient=patient, day=day, scores=scores, note=note)
+                recorded = _day_write(
+                    patient=patient, day=day, scores=scores, note=note
+                )
         except IntegrityError:
             if attempt:
                 raise
@@ -120,7 +124,9 @@ def joints_track_set(*, patient: PatientProfile, joints: list[Joint]) -> None:
     with transaction.atomic():
         TrackedJoint.objects.filter(patient=patient).exclude(joint__in=joints).delete()
         have = set(
-            TrackedJoint.objects.filter(patient=patient).values_list("joint_id", flat=True)
+            TrackedJoint.objects.filter(patient=patient).values_list(
+                "joint_id", flat=True
+            )
         )
         TrackedJoint.objects.bulk_create(
             TrackedJoint(patient=patient, joint=j) for j in joints if j.pk not in have

@@ -55,7 +55,12 @@ def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpRespons
             # Re-read so the page shows exactly what is stored.
             return _render_log(request, day=day, today=today, joints=joints, saved=True)
         return _render_log(
-            request, day=day, today=today, joints=joints, form=form, status=UNPROCESSABLE
+            request,
+            day=day,
+            today=today,
+            joints=joints,
+            form=form,
+            status=UNPROCESSABLE,
         )
     return _render_log(request, day=day, today=today, joints=joints)
 
@@ -101,7 +106,11 @@ def joint_add(request: HtmxHttpRequest, day: dt.date) -> HttpResponse:
     services.joint_track(patient=patient, joint=get_object_or_404(Joint, code=code))
     joints = selectors.tracked_joints(patient=patient)
     # Unsaved choices travel in the POST; carry them over as the new form's values.
-    carried = {k: v for k, v in request.POST.items() if k.startswith(("pain_", "swelling_", "note"))}
+    carried = {
+        k: v
+        for k, v in request.POST.items()
+        if k.startswith(("pain_", "swelling_", "note"))
+    }
     return _render_log(
         request, day=min(day, today), today=today, joints=joints, carried=carried
     )
@@ -139,8 +148,12 @@ def _render_log(
         "next_day": day + dt.timedelta(days=1) if day < today else None,
         "saved": saved,
         "action": _day_url(day, today),
-        "likely_joints": [(c, anatomy.JOINTS[c].label) for c in untracked if c in likely],
-        "other_joints": [(c, anatomy.JOINTS[c].label) for c in untracked if c not in likely],
+        "likely_joints": [
+            (c, anatomy.JOINTS[c].label) for c in untracked if c in likely
+        ],
+        "other_joints": [
+            (c, anatomy.JOINTS[c].label) for c in untracked if c not in likely
+        ],
     }
     template = "diary/log.html"
     if request.htmx and request.method == "POST":
@@ -148,7 +161,9 @@ def _render_log(
     return render(request, template, context, status=status)
 
 
-def _log_day_json(request: HtmxHttpRequest, *, day: dt.date, joints: list[Joint]) -> JsonResponse:
+def _log_day_json(
+    request: HtmxHttpRequest, *, day: dt.date, joints: list[Joint]
+) -> JsonResponse:
     """`{"entries": [{"joint", "pain", "swelling"}], "note"}`; unmentioned tracked joints are 0."""
     try:
         payload = json.loads(request.body)
@@ -161,14 +176,26 @@ def _log_day_json(request: HtmxHttpRequest, *, day: dt.date, joints: list[Joint]
             data[f"swelling_{e['joint']}"] = e["swelling"]
     except (ValueError, KeyError, TypeError):
         return JsonResponse(
-            {"errors": {"__all__": ['Send {"entries": [{"joint": …, "pain": …, "swelling": …}], "note": …}.']}},
+            {
+                "errors": {
+                    "__all__": [
+                        'Send {"entries": [{"joint": …, "pain": …, "swelling": …}], "note": …}.'
+                    ]
+                }
+            },
             status=400,
         )
-    form = DayForm({k: str(v) if not isinstance(v, (dict, list)) else "" for k, v in data.items()}, joints=joints)
+    form = DayForm(
+        {k: str(v) if not isinstance(v, (dict, list)) else "" for k, v in data.items()},
+        joints=joints,
+    )
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     recorded = services.day_record(
-        patient=request.patient, day=day, scores=form.scores(), note=form.cleaned_data["note"]
+        patient=request.patient,
+        day=day,
+        scores=form.scores(),
+        note=form.cleaned_data["note"],
     )
     return JsonResponse(
         {

@@ -16,9 +16,57 @@ from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
 
 DEMO_PASSWORD = "tmo-demo-2026"
 DOCTOR_EMAIL = "doctor@example.com"
-FIRST_NAMES = "Anna Ben Carla David Elif Farid Grace Hugo Ines Jonas Karin Luis Mei Nadia Omar Pia Rafael Sofia Tomas Uma Viktor Wen Yara Zoltan".split()
-LAST_NAMES = "Meyer Okafor Rossi Novak Silva Berg Kowalski Haddad Jensen Moreau Tanaka Lindqvist Costa Brown".split()
-TIMEZONES = ["Europe/London", "Europe/Berlin", "America/New_York", "Europe/Madrid", "Asia/Kathmandu", "Australia/Sydney", "America/Chicago"]
+FIRST_NAMES = [
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elif",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Karin",
+    "Luis",
+    "Mei",
+    "Nadia",
+    "Omar",
+    "Pia",
+    "Rafael",
+    "Sofia",
+    "Tomas",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Zoltan",
+]
+LAST_NAMES = [
+    "Meyer",
+    "Okafor",
+    "Rossi",
+    "Novak",
+    "Silva",
+    "Berg",
+    "Kowalski",
+    "Haddad",
+    "Jensen",
+    "Moreau",
+    "Tanaka",
+    "Lindqvist",
+    "Costa",
+    "Brown",
+]
+TIMEZONES = [
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "Europe/Madrid",
+    "Asia/Kathmandu",
+    "Australia/Sydney",
+    "America/Chicago",
+]
 
 
 def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
@@ -37,16 +85,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--patients", type=int, default=30)
-        parser.add_argument("--days", type=int, default=365, help="Length of each diary.")
+        parser.add_argument(
+            "--days", type=int, default=365, help="Length of each diary."
+        )
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--reset", action="store_true", help="Replace existing demo data.")
+        parser.add_argument(
+            "--reset", action="store_true", help="Replace existing demo data."
+        )
 
-    def handle(self, *args, patients: int, days: int, seed: int, reset: bool, **options):
+    def handle(
+        self, *args, patients: int, days: int, seed: int, reset: bool, **options
+    ):
         started = time.perf_counter()
         demo_users = User.objects.filter(email__endswith="@example.com")
         if demo_users.exists():
             if not reset:
-                self.stdout.write("Demo data is already there (use --reset to rebuild it).")
+                self.stdout.write(
+                    "Demo data is already there (use --reset to rebuild it)."
+                )
                 self._print_logins(demo_users.filter(role=User.Role.PATIENT).count())
                 return
             self._delete_demo(demo_users)
@@ -61,9 +117,14 @@ class Command(BaseCommand):
         )
         self._print_logins(patients)
 
-    def _create(self, *, patients: int, days: int, rng: random.Random) -> dict[str, int]:
+    def _create(
+        self, *, patients: int, days: int, rng: random.Random
+    ) -> dict[str, int]:
         doctor = physician_create(
-            email=DOCTOR_EMAIL, password=DEMO_PASSWORD, first_name="Dana", last_name="Doctor"
+            email=DOCTOR_EMAIL,
+            password=DEMO_PASSWORD,
+            first_name="Dana",
+            last_name="Doctor",
         )
         # One hash for every demo account: hashing is deliberately slow.
         password = make_password(DEMO_PASSWORD)
@@ -78,21 +139,27 @@ class Command(BaseCommand):
             for i in range(1, patients + 1)
         )
         EmailAddress.objects.bulk_create(
-            EmailAddress(user=u, email=u.email, primary=True, verified=True) for u in users
+            EmailAddress(user=u, email=u.email, primary=True, verified=True)
+            for u in users
         )
         courses = [scenario_for(i, rng) for i in range(patients)]
         profiles = PatientProfile.objects.bulk_create(
             PatientProfile(user=u, timezone=rng.choice(TIMEZONES), **c.profile)
             for u, c in zip(users, courses, strict=True)
         )
-        CareLink.objects.bulk_create(CareLink(patient=p, physician=doctor) for p in profiles)
+        CareLink.objects.bulk_create(
+            CareLink(patient=p, physician=doctor) for p in profiles
+        )
         joints = {j.code: j.pk for j in Joint.objects.all()}
         today = timezone.localdate()
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         tracked, checkins, entries = [], [], []
         for profile, course in zip(profiles, courses, strict=True):
             diary = course_days(course, today=today, days=days, rng=rng)
-            tracked += [TrackedJoint(patient=profile, joint_id=joints[c]) for c in course.tracked]
+            tracked += [
+                TrackedJoint(patient=profile, joint_id=joints[c])
+                for c in course.tracked
+            ]
             for day, values in diary.items():
                 checkins.append((profile.pk, day, "", now, now))
                 entries += [
@@ -102,25 +169,50 @@ class Command(BaseCommand):
         TrackedJoint.objects.bulk_create(tracked)
         # A year of 1,000 diaries is a million rows: plain executemany is ~10x
         # faster than building model instances for bulk_create.
-        _insert_rows(CheckIn, ["patient_id", "date", "note", "created_at", "updated_at"], checkins)
+        _insert_rows(
+            CheckIn,
+            ["patient_id", "date", "note", "created_at", "updated_at"],
+            checkins,
+        )
         _insert_rows(
             DiaryEntry,
-            ["patient_id", "joint_id", "date", "pain", "swelling", "created_at", "updated_at"],
+            [
+                "patient_id",
+                "joint_id",
+                "date",
+                "pain",
+                "swelling",
+                "created_at",
+                "updated_at",
+            ],
             entries,
         )
-        return {"patients": len(profiles), "checkins": len(checkins), "entries": len(entries)}
+        return {
+            "patients": len(profiles),
+            "checkins": len(checkins),
+            "entries": len(entries),
+        }
 
     def _detect(self) -> None:
         from apps.detector.services import episodes_refresh
 
-        for profile in PatientProfile.objects.filter(user__email__endswith="@example.com"):
+        for profile in PatientProfile.objects.filter(
+            user__email__endswith="@example.com"
+        ):
             episodes_refresh(patient=profile)
 
     def _delete_demo(self, users) -> None:
         # Raw deletes: the ORM's cascade would load a year of rows per patient.
         patients = PatientProfile.objects.filter(user__in=users)
-        for model in (DiaryEntry, CheckIn, DiaryEntry.history.model, CheckIn.history.model):
-            model.objects.filter(patient_id__in=patients.values("pk"))._raw_delete(model.objects.db)
+        for model in (
+            DiaryEntry,
+            CheckIn,
+            DiaryEntry.history.model,
+            CheckIn.history.model,
+        ):
+            model.objects.filter(patient_id__in=patients.values("pk"))._raw_delete(
+                model.objects.db
+            )
         users.delete()
 
     def _print_logins(self, patients: int) -> None:
