@@ -137,7 +137,8 @@ def test_htmx_save_returns_the_form_fragment(client_as, tracked):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'id="day-form"' in html and "Saved." in html
+    assert 'id="day-form"' in html
+    assert "Saved." in html
     assert "<nav" not in html
     assert response["Vary"].count("HX-Request") == 1
 
@@ -259,5 +260,7 @@ def test_course_table_shows_unlogged_days_as_missing(client_as, tracked):
     )
     response = client_as(tracked).get("/course/")
     rows = response.context["rows"]
-    assert rows[0].logged and rows[0].scores[0].pain == 4
-    assert not rows[1].logged and rows[1].scores == [None, None, None]
+    assert rows[0].logged
+    assert rows[0].scores[0].pain == 4
+    assert not rows[1].logged
+    assert rows[1].scores == [None, None, None]
