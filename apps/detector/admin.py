@@ -14,6 +14,14 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 @admin.register(JointMigration)
 class JointMigrationAdmin(admin.ModelAdmin):
-    list_display = ["patient", "from_joint", "to_joint", "relation", "kind", "detected_on", "acknowledged_at"]
+    list_display = [
+        "patient",
+        "from_joint",
+        "to_joint",
+        "relation",
+        "kind",
+        "detected_on",
+        "acknowledged_at",
+    ]
     list_filter = ["relation", "kind"]
     raw_id_fields = ["patient", "acknowledged_by"]

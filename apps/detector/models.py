@@ -32,7 +32,9 @@ class Episode(models.Model):
 
     class Meta:
         ordering = ["onset"]
-        indexes = [models.Index(fields=["patient", "onset"], name="episode_patient_onset")]
+        indexes = [
+            models.Index(fields=["patient", "onset"], name="episode_patient_onset")
+        ]
 
     def __str__(self) -> str:
         return f"{self.joint} from {self.onset} ({self.phase})"
@@ -77,7 +79,9 @@ class JointMigration(models.Model):
     class Meta:
         ordering = ["detected_on"]
         indexes = [
-            models.Index(fields=["patient", "detected_on"], name="migration_patient_day")
+            models.Index(
+                fields=["patient", "detected_on"], name="migration_patient_day"
+            )
         ]
 
     def __str__(self) -> str:

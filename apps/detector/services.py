@@ -76,9 +76,7 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
                     detected_on=m.detected_on,
                 )
             )
-        stale = [
-            s.pk for s in stored if s.pk not in kept and s.acknowledged_at is None
-        ]
+        stale = [s.pk for s in stored if s.pk not in kept and s.acknowledged_at is None]
         if stale:
             JointMigration.objects.filter(pk__in=stale).delete()
         created = JointMigration.objects.bulk_create(new)

@@ -35,4 +35,8 @@ def queue_episodes_refresh(*, patient_id: int) -> None:
     except Exception:
         # The day is already committed; the nightly refresh_all_episodes run
         # picks this patient up, so the only cost is a later flag.
-        log.warning("could not queue refresh_episodes(%s); nightly run will", patient_id, exc_info=True)
+        log.warning(
+            "could not queue refresh_episodes(%s); nightly run will",
+            patient_id,
+            exc_info=True,
+        )
