@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.accounts.models import PatientProfile
+from apps.diary import anatomy
 from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
 
 
@@ -130,4 +131,20 @@ def joints_track_set(*, patient: PatientProfile, joints: list[Joint]) -> None:
         )
         TrackedJoint.objects.bulk_create(
             TrackedJoint(patient=patient, joint=j) for j in joints if j.pk not in have
+        )
+
+
+def joint_catalogue_sync() -> None:
+    """Make the Joint table match anatomy.JOINTS (the data migration does this once)."""
+    for order, code in enumerate(anatomy.JOINT_ORDER):
+        info = anatomy.JOINTS[code]
+        Joint.objects.update_or_create(
+            code=code,
+            defaults={
+                "side": info.side,
+                "limb": info.limb,
+                "kind": info.kind,
+                "position": info.position,
+                "sort_order": order,
+            },
         )
