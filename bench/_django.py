@@ -1,0 +1,30 @@
+"""Set up Django for a benchmark on its own throwaway database.
+
+Benchmarks never touch the developer's db.sqlite3: each gets a fresh SQLite file
+(or the DATABASE_URL it is given) and its own broker folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def django_setup(name: str, *, migrate: bool = True) -> Path:
+    """Point Django at a scratch database for bench `name` and migrate it; returns the scratch dir."""
+    scratch = Path(tempfile.gettempdir()) / f"tmo-bench-{name}"
+    scratch.mkdir(exist_ok=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tmo_tracker.settings")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'db.sqlite3'}")
+    os.environ.setdefault("CELERY_BROKER_DIR", str(scratch / "broker"))
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        # Production static storage needs its manifest, as after a deploy.
+        call_command("collectstatic", verbosity=0, interactive=False)
+    return scratch
