@@ -17,6 +17,13 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _physicians_without_mfa(settings):
+    # Production requires TOTP for physicians (tested in tests/accounts); other
+    # tests log physicians in directly.
+    settings.PHYSICIAN_MFA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # PBKDF2 costs ~0.3 s per hash by design; tests make hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

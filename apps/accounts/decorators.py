@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from functools import wraps
 
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 
 
 def patient_required(view):
@@ -21,13 +25,20 @@ def patient_required(view):
 
 
 def physician_required(view):
-    """Logged-in physicians only; sets request.physician."""
+    """Logged-in physicians with two-factor set up; sets request.physician."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_physician or not hasattr(request.user, "physician"):
             raise PermissionDenied("This page is for physicians.")
+        if settings.PHYSICIAN_MFA_REQUIRED and not is_mfa_enabled(request.user):
+            messages.warning(
+                request,
+                "Patients' diaries are health data: set up two-factor "
+                "authentication to open them.",
+            )
+            return redirect("mfa_activate_totp")
         request.physician = request.user.physician
         return view(request, *args, **kwargs)
 
