@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -168,8 +169,19 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Celery: Redis in production; with no REDIS_URL the broker is a folder on disk,
 # so the demo needs no server at all.
 REDIS_URL = env("REDIS_URL", default="")
+# Publishing happens inside web requests (after a saved day): if Redis is down,
+# give up in well under a second rather than retrying for seconds; the nightly
+# run catches up with whatever was not queued.
+REDIS_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 2,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 else:
     _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(BASE_DIR / ".celery-broker")))
     for _sub in ("queue", "processed", "control"):
@@ -189,7 +201,28 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each tick is one indexed query; an expired tick is dropped rather than
+    # piling up behind a stopped worker (the next one covers it).
+    "queue-due-reminders": {
+        "task": "apps.reminders.tasks.queue_due_reminders",
+        "schedule": env.float("REMINDER_TICK_SECONDS", default=60.0),
+        "options": {"expires": 50},
+    },
+    "backfill-reminder-schedules": {
+        "task": "apps.reminders.tasks.backfill_reminder_schedules",
+        "schedule": crontab(minute="*/10"),
+    },
+    # After the nightly detector run, so overnight migrations make the digest.
+    "queue-physician-digests": {
+        "task": "apps.reminders.tasks.queue_physician_digests",
+        "schedule": crontab(hour=env.int("DIGEST_HOUR_UTC", default=7), minute=0),
+    },
+    "refresh-all-episodes": {
+        "task": "apps.detector.tasks.refresh_all_episodes",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
 
 # Production hardening, all driven by one switch so `check --deploy` is clean.
 SECURE_SSL = env.bool("SECURE_SSL", default=False)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,11 +15,18 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts.decorators import patient_required
 from apps.accounts.http import HtmxHttpRequest
+from apps.dashboard import selectors as dashboard_selectors
+from apps.dashboard.forms import ClinicalEventForm
 from apps.diary import anatomy, selectors, services
 from apps.diary.forms import DayForm
 from apps.diary.models import Joint
 
 UNPROCESSABLE = 422  # htmx is configured (base.html) to swap 422 responses
+RETRY_MESSAGE = (
+    "We could not save just now (our database did not answer). Nothing was "
+    "stored; your choices are still here, so please tap Save again."
+)
+log = logging.getLogger(__name__)
 
 
 @patient_required
@@ -43,12 +52,21 @@ def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpRespons
             return _log_day_json(request, day=day, joints=joints)
         form = DayForm(request.POST, joints=joints)
         if form.is_valid():
-            services.day_record(
-                patient=patient,
-                day=day,
-                scores=form.scores(),
-                note=form.cleaned_data["note"],
-            )
+            try:
+                services.day_record(
+                    patient=patient,
+                    day=day,
+                    scores=form.scores(),
+                    note=form.cleaned_data["note"],
+                )
+            except DatabaseError:
+                # The transaction rolled back whole, so nothing is half-saved and
+                # the form still holds the patient's choices: saving again is safe.
+                log.warning("saving a day failed", exc_info=True)
+                form.add_error(None, RETRY_MESSAGE)
+                return _render_log(
+                    request, day=day, today=today, joints=joints, form=form, status=503
+                )
             if not request.htmx:
                 messages.success(request, _saved_message(day, today))
                 return redirect(_day_url(day, today))
@@ -72,25 +90,31 @@ HISTORY_RANGES = (28, 91, 182, 365)
 @require_GET
 @vary_on_headers("HX-Request")
 def course(request: HtmxHttpRequest) -> HttpResponse:
-    """The patient's own course: recent days as a table (the chart builds on this)."""
+    """The patient's own course: timeline, body map, migrations, events, recent days."""
     patient = request.patient
     try:
         days = int(request.GET.get("days", 28))
     except ValueError:
         days = 28
     days = days if days in HISTORY_RANGES else 28
+    today = patient.local_date(timezone.now())
     joints = selectors.tracked_joints(patient=patient)
     rows = selectors.history_rows(
-        patient=patient,
-        joints=joints,
-        until=patient.local_date(timezone.now()),
-        days=days,
+        patient=patient, joints=joints, until=today, days=days
     )
-    template = "diary/course.html"
-    if request.htmx:
-        template += "#history-table"
     context = {"rows": rows, "joints": joints, "days": days, "ranges": HISTORY_RANGES}
-    return render(request, template, context)
+    if request.htmx:
+        # The range chips swap only the table; the chart stays as drawn.
+        return render(request, "diary/course.html#history-table", context)
+    context |= dashboard_selectors.course_page(patient=patient, today=today, days=days)
+    # course_page's diary rows are the physician's table; the patient keeps hers.
+    context |= {
+        "rows": rows,
+        "ranges": HISTORY_RANGES,
+        "event_form": ClinicalEventForm(today=today),
+        "event_action": reverse("diary:event-create"),
+    }
+    return render(request, "diary/course.html", context)
 
 
 @patient_required
