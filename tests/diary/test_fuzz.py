@@ -119,7 +119,7 @@ def test_any_date_in_the_url(logged_in, day):
         if day.year >= 1000
         else f"/log/{day.year:04d}-{day.month:02d}-{day.day:02d}/"
     )
-    data = {f: "1" for f in FIELDS}
+    data = dict.fromkeys(FIELDS, "1")
     response = logged_in.post(url, data)
     assert response.status_code in (302, 400)
     assert_whole_days_only()
