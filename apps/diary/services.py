@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.accounts.models import PatientProfile
 from apps.diary import anatomy
@@ -68,50 +67,64 @@ def day_record(
 def _day_write(
     *, patient: PatientProfile, day: dt.date, scores: Mapping[Joint, Score], note: str
 ) -> DayRecorded:
-    checkin, created = CheckIn.objects.get_or_create(
-        patient=patient, date=day, defaults={"note": note}
-    )
-    if not created and checkin.note != note:
+    checkin = CheckIn.objects.filter(patient=patient, date=day).first()
+    if checkin is None:
+        checkin = CheckIn.objects.create(patient=patient, date=day, note=note)
+    elif checkin.note != note:
         checkin.note = note
         checkin.save(update_fields=["note", "updated_at"])
 
-    existing = {
-        e.joint_id: e
-        for e in DiaryEntry.objects.filter(
-            patient=patient, date=day, joint__in=list(scores)
-        )
+    stored = {
+        joint_id: Score(pain=pain, swelling=swelling)
+        for joint_id, pain, swelling in DiaryEntry.objects.filter(
+            patient=patient, date=day
+        ).values_list("joint_id", "pain", "swelling")
     }
-    to_create, to_update = [], []
-    for joint, score in scores.items():
-        entry = existing.get(joint.pk)
-        if entry is None:
-            to_create.append(
-                DiaryEntry(
-                    patient=patient,
-                    joint=joint,
-                    date=day,
-                    pain=score.pain,
-                    swelling=score.swelling,
-                )
-            )
-        elif (entry.pain, entry.swelling) != (score.pain, score.swelling):
-            entry.pain, entry.swelling = score.pain, score.swelling
-            entry.updated_at = timezone.now()
-            to_update.append(entry)
-    if to_create:
-        bulk_create_with_history(to_create, DiaryEntry)
-    if to_update:
-        bulk_update_with_history(
-            to_update, DiaryEntry, ["pain", "swelling", "updated_at"]
+    now = timezone.now()
+    changed = [
+        DiaryEntry(
+            patient=patient,
+            joint=joint,
+            date=day,
+            pain=score.pain,
+            swelling=score.swelling,
+            created_at=now,
+            updated_at=now,
         )
-    return DayRecorded(checkin=checkin, created=len(to_create), updated=len(to_update))
+        for joint, score in scores.items()
+        if stored.get(joint.pk) != score
+    ]
+    if changed:
+        # One upsert for new and corrected joints alike; unchanged joints are
+        # not rewritten, so a repeated save adds no history.
+        DiaryEntry.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["patient", "joint", "date"],
+            update_fields=["pain", "swelling", "updated_at"],
+        )
+        created = [e for e in changed if e.joint_id not in stored]
+        updated = [e for e in changed if e.joint_id in stored]
+        if created:
+            DiaryEntry.history.bulk_history_create(created, default_date=now)
+        if updated:
+            DiaryEntry.history.bulk_history_create(
+                updated, update=True, default_date=now
+            )
+    return DayRecorded(
+        checkin=checkin,
+        created=sum(e.joint_id not in stored for e in changed),
+        updated=sum(e.joint_id in stored for e in changed),
+    )
 
 
 def _day_recorded_hooks(*, patient_id: int) -> None:
     # Imported here: diary must not depend on the apps that react to a saved day.
     from apps.detector.tasks import queue_episodes_refresh
+    from apps.reminders.services import reminder_schedule_refresh
 
     queue_episodes_refresh(patient_id=patient_id)
+    reminder_schedule_refresh(patient_id=patient_id)
 
 
 def joint_track(*, patient: PatientProfile, joint: Joint) -> TrackedJoint:
