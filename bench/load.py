@@ -54,9 +54,8 @@ def prepare(users: int) -> dict:
         )
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
-    call_command(
-        "seed_demo", patients=users, days=180, reset=True, stdout=open(os.devnull, "w")
-    )
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", patients=users, days=180, reset=True, stdout=quiet)
 
     def session_for(user) -> str:
         store = SessionStore()
@@ -175,7 +174,8 @@ def main() -> None:
 
 
 def report(csv_prefix: Path, args) -> None:
-    rows = list(csv.DictReader(open(f"{csv_prefix}_stats.csv")))
+    with open(f"{csv_prefix}_stats.csv") as f:
+        rows = list(csv.DictReader(f))
     print(
         f"bench.load: {args.users} users for {args.seconds} s, gunicorn {args.workers} workers, "
         f"PostgreSQL, {os.cpu_count()} cores (locust on the same machine)"
@@ -190,7 +190,9 @@ def report(csv_prefix: Path, args) -> None:
         )
     failures = Path(f"{csv_prefix}_failures.csv")
     if failures.exists():
-        for r in list(csv.DictReader(open(failures)))[:10]:
+        with open(failures) as f:
+            failed = list(csv.DictReader(f))
+        for r in failed[:10]:
             print(
                 f"  failure: {r['Method']} {r['Name']}: {r['Error']} ×{r['Occurrences']}"
             )

@@ -11,12 +11,12 @@ import json
 import os
 import random
 import re
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-SESSIONS = json.loads(open(os.environ["LOAD_SESSIONS"]).read())
+SESSIONS = json.loads(Path(os.environ["LOAD_SESSIONS"]).read_text())
 _patients = itertools.cycle(SESSIONS["patients"])
-_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _FIELDS = re.compile(r'name="((?:pain|swelling)_[a-z_]+)"')
 
 

@@ -2,6 +2,13 @@ from __future__ import annotations
 
 from functools import wraps
 
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
 PUBLIC = "public"
 
 
@@ -9,13 +16,6 @@ def public(view):
     """Mark a view as reachable without login (the URL access test expects it)."""
     view.access = PUBLIC
     return view
-
-from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
 
 
 def patient_required(view):
