@@ -46,14 +46,19 @@ def truncated(course: Course, cut: date) -> tuple[list, list]:
     )
 
 
-def causality_violations(course: Course, full: list[JointMigration], rng: random.Random) -> tuple[int, int]:
+def causality_violations(
+    course: Course, full: list[JointMigration], rng: random.Random
+) -> tuple[int, int]:
     """Truncate at every flag day, the day before, and random days; count mismatches."""
     if not course.logged_days:
         return 0, 0
     first, last = course.logged_days[0], course.logged_days[-1]
     cuts = {m.detected_on for m in full}
     cuts |= {date.fromordinal(m.detected_on.toordinal() - 1) for m in full}
-    cuts |= {date.fromordinal(rng.randint(first.toordinal(), last.toordinal())) for _ in range(4)}
+    cuts |= {
+        date.fromordinal(rng.randint(first.toordinal(), last.toordinal()))
+        for _ in range(4)
+    }
     bad = 0
     for cut in sorted(cuts):
         readings, logged = truncated(course, cut)
@@ -71,7 +76,9 @@ def percentile(values: list[int], q: float) -> float:
     return float(ordered[min(len(ordered) - 1, int(q * len(ordered)))])
 
 
-def evaluate(courses: list[Course], seed: int, verbose: bool = False) -> dict[str, float]:
+def evaluate(
+    courses: list[Course], seed: int, verbose: bool = False
+) -> dict[str, float]:
     rng = random.Random(seed)
     n_true = n_found = n_match = 0
     latencies: list[int] = []
@@ -80,14 +87,19 @@ def evaluate(courses: list[Course], seed: int, verbose: bool = False) -> dict[st
     violations = checks = 0
     misses: Counter[str] = Counter()
     false_alarms: Counter[str] = Counter()
+    by_shape: dict[str, list[int]] = {}
     for course in courses:
         found = detect(course.readings, course.logged_days).migrations
         pairs = match(course.migrations, found)
         n_true += len(course.migrations)
         n_found += len(found)
         n_match += len(pairs)
+        shapes = {(e.joint, e.onset): e.shape for e in course.episodes}
         for t, m in pairs:
             latencies.append((m.detected_on - t.onset).days)
+            by_shape.setdefault(shapes.get((t.to_joint, t.onset), "?"), []).append(
+                latencies[-1]
+            )
             onset_err.append((m.to_onset - t.onset).days)
             kind_ok += t.kind == m.kind
         if len(pairs) < len(course.migrations):
@@ -96,8 +108,20 @@ def evaluate(courses: list[Course], seed: int, verbose: bool = False) -> dict[st
             false_alarms.update(course.tags)
         if verbose and (len(pairs) < len(course.migrations) or len(pairs) < len(found)):
             print(course.patient, sorted(course.tags))
-            print("   truth:", [(t.from_joint, t.to_joint, str(t.onset), t.kind) for t in course.migrations])
-            print("   found:", [(m.from_joint, m.to_joint, str(m.to_onset), str(m.detected_on)) for m in found])
+            print(
+                "   truth:",
+                [
+                    (t.from_joint, t.to_joint, str(t.onset), t.kind)
+                    for t in course.migrations
+                ],
+            )
+            print(
+                "   found:",
+                [
+                    (m.from_joint, m.to_joint, str(m.to_onset), str(m.detected_on))
+                    for m in found
+                ],
+            )
         bad, n = causality_violations(course, found, rng)
         violations += bad
         checks += n
@@ -111,10 +135,16 @@ def evaluate(courses: list[Course], seed: int, verbose: bool = False) -> dict[st
         "median_latency": statistics.median(latencies) if latencies else float("nan"),
         "p90_latency": percentile(latencies, 0.9),
         "max_latency": max(latencies, default=0),
-        "median_onset_error": statistics.median(onset_err) if onset_err else float("nan"),
+        "median_onset_error": statistics.median(onset_err)
+        if onset_err
+        else float("nan"),
         "kind_agreement": kind_ok / n_match if n_match else 1.0,
         "causality_violations": violations,
         "causality_checks": checks,
+        "latency_by_shape": {
+            shape: (statistics.median(v), percentile(v, 0.9), len(v))
+            for shape, v in sorted(by_shape.items())
+        },
         "misses_by_tag": dict(misses),
         "false_alarms_by_tag": dict(false_alarms),
     }
@@ -125,12 +155,16 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--messy-share", type=float, default=0.7)
-    parser.add_argument("--verbose", action="store_true", help="print every course with an error")
+    parser.add_argument(
+        "--verbose", action="store_true", help="print every course with an error"
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
     courses = generate_cohort(args.patients, args.seed, messy_share=args.messy_share)
     result = evaluate(courses, args.seed, args.verbose)
-    print(f"patients            {result['patients']}  (messy share {args.messy_share:.0%}, seed {args.seed})")
+    print(
+        f"patients            {result['patients']}  (messy share {args.messy_share:.0%}, seed {args.seed})"
+    )
     print(f"true migrations     {result['true']}")
     print(f"flagged             {result['found']}")
     print(f"matched             {result['matched']}")
@@ -139,9 +173,13 @@ def main() -> None:
     print(f"latency median      {result['median_latency']:.1f} d")
     print(f"latency p90         {result['p90_latency']:.1f} d")
     print(f"latency max         {result['max_latency']} d")
+    for shape, (med, p90, n) in result["latency_by_shape"].items():
+        print(f"  {shape:<8} rise     median {med:.1f} d, p90 {p90:.1f} d  (n={n})")
     print(f"onset error median  {result['median_onset_error']:+.1f} d")
     print(f"kind agreement      {result['kind_agreement']:.3f}")
-    print(f"causality           {result['causality_violations']} violations in {result['causality_checks']} truncations")
+    print(
+        f"causality           {result['causality_violations']} violations in {result['causality_checks']} truncations"
+    )
     print(f"courses with a miss, by tag         {result['misses_by_tag']}")
     print(f"courses with a false flag, by tag   {result['false_alarms_by_tag']}")
     print(f"elapsed             {time.perf_counter() - t0:.1f} s")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("apps.diary.urls")),
     path("", include("apps.accounts.urls")),
     path("physician/", include("apps.dashboard.urls")),
+    path("reminders/", include("apps.reminders.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

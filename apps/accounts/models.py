@@ -144,3 +144,41 @@ class CareLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.physician} → {self.patient}"
+
+
+class CareInvitation(models.Model):
+    """A one-time code the patient gives a physician to start a CareLink.
+
+    The patient creates it, so access always starts from the patient's side; a
+    physician can only turn a valid code into a link, never ask for one.
+    """
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # Short enough to read out in a consultation; see services.invitation_create.
+    code = models.CharField(max_length=16, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        PhysicianProfile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.code}"
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.expires_at > now
+        )

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.http import Http404
 
-from apps.accounts.models import CareLink, PatientProfile, PhysicianProfile
+from apps.accounts.models import (
+    CareInvitation,
+    CareLink,
+    PatientProfile,
+    PhysicianProfile,
+)
 
 
 def patients_for_physician(*, physician: PhysicianProfile) -> QuerySet[PatientProfile]:
@@ -30,3 +37,15 @@ def care_links_for_patient(*, patient: PatientProfile) -> QuerySet[CareLink]:
         .select_related("physician__user")
         .order_by("created_at")
     )
+
+
+def open_invitations(
+    *, patient: PatientProfile, now: dt.datetime
+) -> QuerySet[CareInvitation]:
+    """The patient's invitations a physician could still accept, newest first."""
+    return CareInvitation.objects.filter(
+        patient=patient,
+        accepted_at__isnull=True,
+        cancelled_at__isnull=True,
+        expires_at__gt=now,
+    ).order_by("-created_at")

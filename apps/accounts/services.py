@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import CareLink, PatientProfile, PhysicianProfile, User
+from apps.accounts.models import (
+    CareInvitation,
+    CareLink,
+    PatientProfile,
+    PhysicianProfile,
+    User,
+)
 
 
 @transaction.atomic
@@ -55,4 +64,73 @@ def care_link_revoke(*, patient: PatientProfile, link_id: int) -> bool:
         CareLink.objects.filter(pk=link_id, patient=patient, revoked_at=None).update(
             revoked_at=timezone.now()
         )
+    )
+
+
+# Invitations: the patient hands a code to a physician (in person or as a link).
+INVITATION_DAYS = 14
+# No 0/O or 1/I/L: the code is read aloud and typed on a phone.
+INVITATION_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+INVITATION_LENGTH = 8
+
+
+class InvitationError(Exception):
+    """The code cannot be used: unknown, expired, already used or cancelled."""
+
+
+def invitation_normalise(code: str) -> str:
+    """Upper-case, without the spaces and dashes people type between groups."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def invitation_create(
+    *, patient: PatientProfile, now: dt.datetime, days: int = INVITATION_DAYS
+) -> CareInvitation:
+    """A fresh single-use code for patient, valid for `days` days from now."""
+    while True:
+        code = "".join(
+            secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_LENGTH)
+        )
+        # 31^8 ≈ 8.5e11 codes: a clash is rare, but unique=True would 500 on one.
+        if not CareInvitation.objects.filter(code=code).exists():
+            break
+    return CareInvitation.objects.create(
+        patient=patient, code=code, expires_at=now + dt.timedelta(days=days)
+    )
+
+
+@transaction.atomic
+def invitation_accept(
+    *, physician: PhysicianProfile, code: str, now: dt.datetime
+) -> CareLink:
+    """Turn an open invitation into an active CareLink; raises InvitationError."""
+    invitation = (
+        CareInvitation.objects.select_for_update()
+        .select_related("patient")
+        .filter(code=invitation_normalise(code))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError("That code is not known. Check it with your patient.")
+    if invitation.cancelled_at is not None:
+        raise InvitationError("The patient has withdrawn that invitation.")
+    if invitation.accepted_at is not None:
+        raise InvitationError("That code has already been used.")
+    if invitation.expires_at <= now:
+        raise InvitationError("That code has expired. Ask your patient for a new one.")
+    invitation.accepted_at = now
+    invitation.accepted_by = physician
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return care_link_create(patient=invitation.patient, physician=physician)
+
+
+def invitation_cancel(*, patient: PatientProfile, invitation_id: int) -> bool:
+    """Withdraw an unused invitation; True if one was open."""
+    return bool(
+        CareInvitation.objects.filter(
+            pk=invitation_id,
+            patient=patient,
+            accepted_at__isnull=True,
+            cancelled_at__isnull=True,
+        ).update(cancelled_at=timezone.now())
     )

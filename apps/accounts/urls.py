@@ -12,4 +12,14 @@ urlpatterns = [
         views.care_link_revoke,
         name="link-revoke",
     ),
+    path(
+        "profile/invitations/",
+        views.invitation_create,
+        name="invitation-create",
+    ),
+    path(
+        "profile/invitations/<int:invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="invitation-cancel",
+    ),
 ]

@@ -1,13 +1,355 @@
 from __future__ import annotations
 
-from django.db.models import Max, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.accounts.selectors import patients_for_physician
+from apps.dashboard import figures, triage
+from apps.dashboard.models import ClinicalEvent, PhysicianNote
+from apps.detector.models import Episode, JointMigration
+from apps.diary.anatomy import JOINT_ORDER, JOINTS
+from apps.diary.models import CheckIn, DiaryEntry, TrackedJoint
+
+PAGE_SIZE = 25
+DIARY_RANGES = (28, 91, 365)
+FLAGS = tuple(triage.FLAG_LABELS)
+# Column → ordering by the displayed value, ascending. "Days since last log" rises
+# as the last check-in gets older, and "month" as the onset gets earlier.
+SORTS: dict[str, tuple] = {
+    "urgency": (F("urgency_score").asc(),),
+    "name": (F("user__last_name").asc(), F("user__first_name").asc()),
+    "last": (F("summary__last_checkin").desc(nulls_last=True),),
+    "joint": (F("summary__worst_joint__sort_order").asc(nulls_last=True),),
+    "phase": (F("summary__phase").asc(),),
+    "month": (F("summary__episode_onset").desc(nulls_last=True),),
+}
+DEFAULT_SORT = "-urgency"
 
 
-def dashboard_rows(*, physician: PhysicianProfile) -> QuerySet[PatientProfile]:
-    """The physician's patients with their last check-in date."""
-    return patients_for_physician(physician=physician).annotate(
-        last_checkin=Max("checkins__date")
-    ).order_by("last_checkin")
+def _flag_conditions(cut: triage.Cutoffs) -> dict[str, Q]:
+    return {
+        "migrated": Q(summary__migrated_until__gte=cut.today),
+        "worsening": Q(summary__worsening=True),
+        "stopped": Q(summary__last_checkin__lt=cut.stopped_before)
+        | Q(summary__last_checkin__isnull=True),
+        "new_joint": Q(summary__new_joint_until__gte=cut.today),
+        "atypical": Q(summary__oldest_active_onset__lte=cut.active_onset_by)
+        | Q(summary__oldest_rising_onset__lte=cut.rising_onset_by),
+    }
+
+
+def triage_queryset(
+    *, physician: PhysicianProfile, today: dt.date
+) -> QuerySet[PatientProfile]:
+    """Linked patients with their summary and today's flags and urgency annotated.
+
+    Time-dependent flags compare stored dates with today here, in SQL, so one
+    query serves any number of patients and nothing is stale.
+    """
+    cut = triage.cutoffs(
+        today=today, stopped_logging_days=physician.stopped_logging_days
+    )
+    conditions = _flag_conditions(cut)
+    urgency = Coalesce(F("summary__urgency"), Value(0))
+    for flag, weight in triage.WEIGHTS.items():
+        if flag == "worsening":  # already inside the stored base score
+            continue
+        urgency = urgency + Case(
+            When(conditions[flag], then=Value(weight)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return (
+        patients_for_physician(physician=physician)
+        .select_related("summary", "summary__worst_joint")
+        .annotate(
+            urgency_score=urgency,
+            **{
+                f"flag_{flag}": ExpressionWrapper(q, output_field=BooleanField())
+                for flag, q in conditions.items()
+            },
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TriageRow:
+    patient: PatientProfile
+    flags: list[tuple[str, str]]  # (flag, label)
+    days_since: int | None
+    worst_joint: str
+    phase: str
+    month: int | None  # 1-based month of the current episode
+    sparkline: figures.Sparkline | None
+    urgency: int
+
+
+def triage_page(
+    *,
+    physician: PhysicianProfile,
+    today: dt.date,
+    flag: str = "",
+    query: str = "",
+    sort: str = DEFAULT_SORT,
+    page: int | str = 1,
+) -> tuple[Page, list[TriageRow], dict[str, int]]:
+    """One page of the triage table, most urgent first by default, and the flag counts."""
+    qs = triage_queryset(physician=physician, today=today)
+    conditions = _flag_conditions(
+        triage.cutoffs(today=today, stopped_logging_days=physician.stopped_logging_days)
+    )
+    counts = qs.aggregate(
+        all=Count("pk"), **{f: Count("pk", filter=conditions[f]) for f in FLAGS}
+    )
+    if flag in FLAGS:
+        qs = qs.filter(**{f"flag_{flag}": True})
+    for term in query.split()[:4]:
+        qs = qs.filter(
+            Q(user__first_name__icontains=term)
+            | Q(user__last_name__icontains=term)
+            | Q(user__email__icontains=term)
+        )
+    key = sort.lstrip("-")
+    ordering = SORTS.get(key, SORTS["urgency"])
+    if sort.startswith("-") or key not in SORTS:
+        ordering = tuple(o.copy().reverse_ordering() for o in ordering)
+    qs = qs.order_by(*ordering, "pk")
+    paginator = Paginator(qs, PAGE_SIZE)
+    # Paginator counts with its own query; reuse the aggregate when unfiltered.
+    if not flag and not query:
+        paginator.count = counts["all"]
+    page_obj = paginator.get_page(page)
+    rows = [_row(p, today=today) for p in page_obj.object_list]
+    return page_obj, rows, counts
+
+
+def _row(p: PatientProfile, *, today: dt.date) -> TriageRow:
+    summary = getattr(p, "summary", None)
+    flags = [(f, triage.FLAG_LABELS[f]) for f in FLAGS if getattr(p, f"flag_{f}")]
+    if summary is None:
+        return TriageRow(p, flags, None, "", "", None, None, p.urgency_score)
+    values = figures.shift_series(
+        summary.sparkline, ends_on=summary.computed_on, today=today
+    )
+    return TriageRow(
+        patient=p,
+        flags=flags,
+        days_since=(today - summary.last_checkin).days
+        if summary.last_checkin
+        else None,
+        worst_joint=summary.worst_joint.label if summary.worst_joint else "",
+        phase=summary.phase,
+        month=figures.months_between(summary.episode_onset, today) + 1
+        if summary.episode_onset
+        else None,
+        sparkline=figures.sparkline(values)
+        if any(v is not None for v in values)
+        else None,
+        urgency=p.urgency_score,
+    )
+
+
+# Course ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseBundle:
+    """Everything the course pages draw, from one fixed set of queries."""
+
+    course: figures.Course
+    notes: dict[dt.date, str]  # check-in notes by day
+    episodes: list[Episode]
+    migrations: list[JointMigration]
+    events: list[ClinicalEvent]
+
+
+def course_bundle(*, patient: PatientProfile, today: dt.date) -> CourseBundle:
+    """The patient's whole diary, episodes, migrations and events (five queries)."""
+    notes = dict(
+        CheckIn.objects.filter(patient=patient, date__lte=today).values_list(
+            "date", "note"
+        )
+    )
+    readings = {
+        (day, code): (p, s)
+        for day, code, p, s in DiaryEntry.objects.filter(
+            patient=patient, date__lte=today
+        ).values_list("date", "joint__code", "pain", "swelling")
+    }
+    tracked = set(
+        TrackedJoint.objects.filter(patient=patient).values_list(
+            "joint__code", flat=True
+        )
+    )
+    episodes = list(Episode.objects.filter(patient=patient).select_related("joint"))
+    migrations = list(
+        JointMigration.objects.filter(patient=patient).select_related(
+            "from_joint", "to_joint", "acknowledged_by"
+        )
+    )
+    events = list(ClinicalEvent.objects.filter(patient=patient).select_related("joint"))
+    # Joints worth a row: watched ones, any that ever hurt or swelled, any with an episode.
+    shown = (
+        tracked
+        | {code for (_, code), (p, s) in readings.items() if p or s}
+        | {e.joint.code for e in episodes}
+    )
+    start = min([*notes, *(d for d, _ in readings)], default=today)
+    start = min(start, today - dt.timedelta(days=27))
+    course = figures.Course(
+        start=start,
+        today=today,
+        joints=tuple(j for j in JOINT_ORDER if j in shown),
+        logged=frozenset(notes),
+        readings=readings,
+        episodes=tuple(
+            figures.EpisodeSpan(
+                joint=e.joint.code,
+                onset=e.onset,
+                peak=e.peak,
+                phase=e.phase,
+                resolved_on=e.resolved_on,
+                peak_pain=e.peak_pain,
+            )
+            for e in episodes
+        ),
+        migrations=tuple(
+            figures.MigrationMark(
+                from_joint=m.from_joint.code,
+                to_joint=m.to_joint.code,
+                to_onset=m.to_onset,
+                detected_on=m.detected_on,
+            )
+            for m in migrations
+        ),
+        events=tuple(
+            figures.EventMark(
+                day=e.date,
+                label=e.short_label,
+                title=f"{e.get_kind_display()} {e.detail}".strip(),
+                joint=e.joint.code if e.joint_id else None,
+            )
+            for e in events
+        ),
+    )
+    return CourseBundle(
+        course=course,
+        notes=notes,
+        episodes=episodes,
+        migrations=migrations,
+        events=events,
+    )
+
+
+@dataclass(frozen=True)
+class EpisodeRow:
+    episode: Episode
+    month: int  # 1-based month since onset (as of resolution for healed ones)
+    window: tuple[dt.date, dt.date]  # typical recovery window
+    overdue: bool  # still active past the window
+
+
+def episode_rows(*, episodes: list[Episode], today: dt.date) -> list[EpisodeRow]:
+    """Episodes newest first with their month and the 3-9 month window."""
+    rows = []
+    for e in sorted(episodes, key=lambda e: e.onset, reverse=True):
+        window = figures.recovery_window(e.onset)
+        end = e.resolved_on or today
+        rows.append(
+            EpisodeRow(
+                episode=e,
+                month=figures.months_between(e.onset, end) + 1,
+                window=window,
+                overdue=e.is_active and today > window[1],
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class DiaryRow:
+    date: dt.date
+    logged: bool
+    scores: list[tuple[int, int] | None]  # per joint; None on unlogged days
+    note: str
+
+
+def diary_rows(*, bundle: CourseBundle, days: int) -> list[DiaryRow]:
+    """The last `days` days of the bundle, newest first; unlogged days have no scores."""
+    course = bundle.course
+    rows = []
+    for i in range(days):
+        d = course.today - dt.timedelta(days=i)
+        if d < course.start:
+            break
+        logged = d in course.logged
+        rows.append(
+            DiaryRow(
+                date=d,
+                logged=logged,
+                scores=[
+                    course.readings.get((d, j), (0, 0)) if logged else None
+                    for j in course.joints
+                ],
+                note=bundle.notes.get(d, ""),
+            )
+        )
+    return rows
+
+
+def notes_for(
+    *, physician: PhysicianProfile, patient: PatientProfile
+) -> QuerySet[PhysicianNote]:
+    """This physician's own notes on patient; another physician's are never included."""
+    return PhysicianNote.objects.filter(physician=physician, patient=patient)
+
+
+def migration_for_patient_or_none(
+    *, patient: PatientProfile, migration_id: int
+) -> JointMigration | None:
+    return (
+        JointMigration.objects.filter(patient=patient, pk=migration_id)
+        .select_related("from_joint", "to_joint", "acknowledged_by", "patient")
+        .first()
+    )
+
+
+def course_page(*, patient: PatientProfile, today: dt.date, days: int) -> dict:
+    """Context both course pages draw (patient's own, physician's detail): five queries."""
+    bundle = course_bundle(patient=patient, today=today)
+    course = bundle.course
+    return {
+        "patient": patient,
+        "today": today,
+        "bundle": bundle,
+        "figure": figures.timeline_figure(course),
+        "body": figures.body_map(course),
+        "joint_labels": [JOINTS[j].label for j in course.joints],
+        "episode_rows": episode_rows(episodes=bundle.episodes, today=today),
+        "active_windows": [
+            (JOINTS[e.joint].label, *figures.recovery_window(e.onset))
+            for e in course.active_episodes
+        ],
+        "diary": diary_rows(bundle=bundle, days=days),
+        "days": days,
+        "ranges": DIARY_RANGES,
+        "phase_colours": [
+            (figures.PHASE_LABELS[p], c) for p, c in figures.PHASE_COLOURS.items()
+        ],
+    }

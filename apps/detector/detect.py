@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
+from operator import add, attrgetter, itemgetter, mul
 
 from apps.diary.anatomy import JOINTS, OTHER, relation
 
@@ -34,13 +36,40 @@ POOL_SIZE = 42
 POOL_MIN = 10
 # Candidate rise older than this without qualifying is how the joint just is.
 EXCURSION_MAX_DAYS = 28
-START_EXCURSION_MAX_DAYS = 14
+START_EXCURSION_MAX_DAYS = 21
 # Evidence from before a gap this long is too stale to add to evidence after it.
 GAP_RESET_DAYS = 14
 # Calendar days of near-baseline readings before an episode counts as healed.
 RESOLVE_DAYS = 21
 # A joint that flared and settled within this many days is treated as volatile.
+# Quiet readings between baseline updates: often while a joint is new, then
+# every four weeks of daily logging (a baseline moves slowly).
+START_RECALC_EVERY = 7
+RECALC_EVERY = 28
+# A joint with no baseline of its own yet (the first weeks of a diary).
+START_K = 1.5
+START_H = 4.0
+START_N = 3
+START_PROOF_DAYS = 14
+# A joint that flares (arthritic, or flared and settled within the last year).
+VOLATILE_K = 2.0
+VOLATILE_H = 6.0
+VOLATILE_N = 4
+# A quiet joint: evidence per reading above QUIET_K (pain points, swelling x1.5)
+# must add up to QUIET_H over at least QUIET_N elevated readings spanning QUIET_DAYS.
+QUIET_K = 1.5
+QUIET_H = 3.0
+QUIET_N = 3
+QUIET_DAYS = 2
+# Calendar days a rise must last before it counts as an episode: arthritic joints
+# flare for days, and a joint that flared once may do so again.
+CHRONIC_PROOF_DAYS = 21
+FLARED_PROOF_DAYS = 10
 FLARE_MEMORY_DAYS = 365
+# Pain points above baseline, on two readings, for a settled rise to count as a flare.
+FLARE_PAIN = 3
+# TMO takes months to heal; an "episode" healed sooner than this was a flare.
+MIN_COURSE_DAYS = 42
 # Episodes starting this close together began together: not one migrating to the other.
 TOGETHER_DAYS = 14
 # A healed episode can be the source of a migration for about a year.
@@ -99,45 +128,79 @@ class _Ep:
     resolved_on: int | None = None
     resolved_known: int | None = None  # the day the healing was confirmed
     baseline: float = 0.0
+    flare: bool = False  # healed too fast for TMO (known from resolved_known on)
+    floor_based: bool = False  # opened before the joint had a baseline of its own
+    # (day known, peak day) each time the peak moved: the source test must see the
+    # peak as it was on the new episode's detection day, not as it is now.
+    peaks: list[tuple[int, int]] = field(default_factory=list)
 
 
 def detect(readings: Iterable[Reading], logged_days: Iterable[date]) -> Detection:
     """Episodes per joint and the migrations between them; an unlogged day is missing, not zero."""
-    day_set = set(logged_days)
-    per_joint: dict[str, dict[date, tuple[int, int]]] = {}
-    for r in readings:
-        values = per_joint.get(r.joint)
-        if values is None:
-            values = per_joint[r.joint] = {}
-        pain = min(10, max(0, int(r.pain)))
-        swelling = min(3, max(0, int(r.swelling)))
-        old = values.get(r.day)
-        if old is not None:
-            # Two entries for one joint on one day: keep the worse, the safe reading.
-            pain, swelling = max(pain, old[0]), max(swelling, old[1])
-        values[r.day] = (pain, swelling)
-    for values in per_joint.values():
-        # Leniency: a reading proves the patient checked in that day.
-        day_set.update(values)
-    days = sorted(day_set)
-    if not days:
+    readings = readings if isinstance(readings, list) else list(readings)
+    if not readings:
         return Detection([], [])
-    ords = [d.toordinal() for d in days]
-    zero = (0, 0)
-    tracked: list[tuple[_Ep, list[tuple[int, int]]]] = []
-    for joint in sorted(per_joint, key=_joint_sort_key):
-        got = per_joint[joint].get
-        vals = [got(d, zero) for d in days]
-        tracked.extend((ep, vals) for ep in _track_joint(joint, ords, vals))
-    episodes = [_finish(ep, ords, vals) for ep, vals in tracked]
+    day_set = set(logged_days)
+    # Leniency: a reading proves the patient checked in that day.
+    day_set.update(map(_DAY, readings))
+    days = sorted(day_set)
+    n = len(days)
+    index = dict(zip(days, range(n), strict=True))
+    ords = list(map(date.toordinal, days))
+    # Dense arrays over the logged days, one slot per joint and day. This loop is
+    # the hot spot of a recompute, so it does as little per reading as it can.
+    arrays: dict[str, list] = {j: [None] * n for j in set(map(_JOINT, readings))}
+    for r in readings:
+        arrays[r.joint][index[r.day]] = (r.pain, r.swelling)
+    if sum(n - v.count(None) for v in arrays.values()) != len(readings):
+        # Two entries for one joint on one day overwrote each other: redo it slowly.
+        arrays = _merge_duplicates(readings, index, n)
+    joints = sorted(arrays, key=_joint_sort_key)
+    pains: list[list[int]] = []
+    swells: list[list[int]] = []
+    for joint in joints:
+        # On a logged day, a joint without a reading did not hurt: pain 0, swelling 0.
+        vals = arrays[joint]
+        pv, sv = zip(*map(_MISSING_AS_ZERO.get, vals, vals), strict=True)
+        pains.append(_clean(pv, 10))
+        swells.append(_clean(sv, 3))
+    floor = _Floor(pains)
+    tracked: list[tuple[_Ep, list[int]]] = []
+    for joint, pv, sv in zip(joints, pains, swells, strict=True):
+        tracked.extend((ep, pv) for ep in _track_joint(joint, ords, pv, sv, floor))
+    episodes = [_finish(ep, ords, pv) for ep, pv in tracked]
     episodes.sort(key=lambda e: (e.onset, _joint_sort_key(e.joint)))
     migrations = _link([ep for ep, _ in tracked])
     return Detection(episodes, migrations)
 
 
+def _merge_duplicates(
+    readings: list[Reading], index: dict[date, int], n: int
+) -> dict[str, list]:
+    """Dense arrays as in detect(), keeping the worse of two entries for one joint-day."""
+    arrays: dict[str, list] = {j: [None] * n for j in set(map(_JOINT, readings))}
+    for r in readings:
+        vals = arrays[r.joint]
+        i = index[r.day]
+        old = vals[i]
+        if old is None:
+            vals[i] = (r.pain, r.swelling)
+        else:
+            # Keep the worse: the safe reading for a symptom diary.
+            vals[i] = (max(old[0], r.pain), max(old[1], r.swelling))
+    return arrays
+
+
+def _clean(values: tuple, top: int) -> list[int]:
+    """Any out-of-contract score coerced into 0..top."""
+    out = list(values)
+    if set(map(type, out)) != _INT_ONLY or min(out) < 0 or max(out) > top:
+        out = [min(top, max(0, int(v))) for v in out]
+    return out
+
+
 def _joint_sort_key(joint: str) -> tuple[int, str]:
-    info = JOINTS.get(joint)
-    return (0 if info else 1, joint)
+    return (0 if joint in JOINTS else 1, joint)
 
 
 def _relation(a: str, b: str) -> str:
@@ -146,15 +209,51 @@ def _relation(a: str, b: str) -> str:
     return OTHER
 
 
-def _median3(a: int, b: int, c: int) -> int:
-    if a > b:
-        a, b = b, a
-    return b if b <= c else (c if c > a else a)
+_DAY = attrgetter("day")
+_INT_ONLY = {int}
+_JOINT = attrgetter("joint")
+_MISSING_AS_ZERO = {None: (0, 0)}
 
 
-def _track_joint(joint: str, ords: list[int], vals: list[tuple[int, int]]) -> list[_Ep]:
-    """Run one joint's state machine over the logged days; returns its episodes."""
+class _Floor:
+    """Per logged day, the pain this patient reports for a joint that does not hurt.
+
+    Some patients rate every joint 1-2 on a good day. A joint with no history of its
+    own borrows this level, so the habit is not mistaken for an episode. It is the
+    lower quartile across joints, its median over the last 15 logged days (causal),
+    computed in 7-day blocks and only for the blocks a joint asks about.
+    """
+
+    def __init__(self, pains: list[list[int]]) -> None:
+        self.pains = pains
+        self.q = len(pains) // 4
+        self.blocks: dict[int, float] = {}
+
+    def at(self, i: int) -> float:
+        """Floor for logged-day index i (0-10 pain points)."""
+        start = i - i % 7
+        level = self.blocks.get(start)
+        if level is None:
+            lo = max(0, start - 14)
+            q = self.q
+            days = zip(*[pv[lo : start + 1] for pv in self.pains], strict=True)
+            daily = sorted(map(itemgetter(q), map(sorted, days)))
+            level = self.blocks[start] = float(daily[len(daily) // 2])
+        return level
+
+
+def _track_joint(
+    joint: str,
+    ords: list[int],
+    pv: list[int],
+    sv: list[int],
+    floor: _Floor,
+) -> list[_Ep]:
+    """Run one joint's causal state machine over the logged days; returns its episodes."""
     n = len(ords)
+    # Combined score per reading; built at C speed, and a joint never reported
+    # swollen just uses its pain list.
+    z = list(map(add, pv, map(mul, sv, repeat(SWELL_WEIGHT)))) if any(sv) else pv
     pool_p: deque[int] = deque(maxlen=POOL_SIZE)
     pool_s: deque[int] = deque(maxlen=POOL_SIZE)
     episodes: list[_Ep] = []
@@ -163,167 +262,311 @@ def _track_joint(joint: str, ords: list[int], vals: list[tuple[int, int]]) -> li
     # first-day level could be chronic pain as easily as a TMO episode.
     start_mode = True
     volatile = False
-    k, h, n_min, d_min, exc_max = 1.5, 4.0, 3, 10, START_EXCURSION_MAX_DAYS
+    k, h, n_min, d_min = START_K, START_H, START_N, START_PROOF_DAYS
+    exc_max = START_EXCURSION_MAX_DAYS
+    thr = bp + k  # z at or above this starts an excursion
     last_flare = -(10**9)
     fresh = 0
+    every = START_RECALC_EVERY
     s_cum = 0.0
     exc = -1  # index where the current excursion began, -1 when quiet
     n_elev = 0
     ep: _Ep | None = None
-    # Episode tracking state.
-    p1 = p2 = s1 = s2 = 0
-    streak = -1
-    streak_n = 0
 
     def recalc(today: int) -> None:
-        nonlocal bp, bs, start_mode, volatile, k, h, n_min, d_min, exc_max, fresh
+        nonlocal bp, bs, start_mode, volatile, k, h, n_min, d_min, exc_max, fresh, thr
+        nonlocal every
         fresh = 0
         size = len(pool_p)
         if size < POOL_MIN:
             return
+        every = RECALC_EVERY
         sp = sorted(pool_p)
         bp = float(sp[size // 2])
-        bs = float(sorted(pool_s)[size // 2])
+        bs = float(sorted(pool_s)[size // 2]) if any(pool_s) else 0.0
         spread = sp[(size * 9) // 10] - bp
         start_mode = False
+        exc_max = EXCURSION_MAX_DAYS
         # An arthritic joint (high or wandering baseline) or one that recently flared
         # and settled needs longer proof: its flares last days, TMO lasts months.
-        volatile = spread >= 2 or bp >= 2.5 or today - last_flare <= FLARE_MEMORY_DAYS
+        chronic = spread >= 2 or bp >= 2.5
+        volatile = chronic or today - last_flare <= FLARE_MEMORY_DAYS
         if volatile:
-            k, h, n_min, d_min = max(2.0, spread + 0.5), 6.0, 4, 10
+            # Flares can come back to back; three weeks of it is no longer a flare.
+            d_min = CHRONIC_PROOF_DAYS if chronic else FLARED_PROOF_DAYS
+            k, h, n_min = max(VOLATILE_K, spread + 0.5), VOLATILE_H, VOLATILE_N
         else:
-            k, h, n_min, d_min = max(1.5, spread + 0.5), 3.0, 3, 2
-        exc_max = EXCURSION_MAX_DAYS
+            k = max(QUIET_K, spread + 0.5)
+            h, n_min, d_min = QUIET_H, QUIET_N, QUIET_DAYS
+        thr = bp + SWELL_WEIGHT * bs + k
 
-    def absorb(lo: int, hi: int) -> None:
-        for p, s in vals[lo:hi]:
-            pool_p.append(p)
-            pool_s.append(s)
-
-    for i in range(n):
+    i = 0
+    while i < n:
+        if ep is None and exc < 0:
+            # Fast path: most days in most joints are quiet. Check a block of them
+            # at C speed and only step through a block that has a raised reading.
+            stop = i + every - fresh
+            if start_mode:
+                # The borrowed baseline changes every 7 days: stay inside one block.
+                bp = floor.at(i)
+                thr = bp + SWELL_WEIGHT * bs + k
+                block_end = i - i % 7 + 7
+                if stop > block_end:
+                    stop = block_end
+            if stop > n:
+                stop = n
+            if max(z[i:stop]) >= thr:
+                # Bank the quiet readings before the raised one, then step from it.
+                # First raised reading, found at C speed.
+                stop = z.index(next(filter(thr.__le__, z[i:stop])), i, stop)
+            if stop > i:
+                pool_p.extend(pv[i:stop])
+                pool_s.extend(sv[i:stop])
+                fresh += stop - i
+                i = stop
+                if fresh >= every:
+                    recalc(ords[i - 1])
+                    continue
+                if i >= n:
+                    break
         o = ords[i]
-        p, s = vals[i]
+        p = pv[i]
+        s = sv[i]
         if ep is None:
-            e = (p - bp) + SWELL_WEIGHT * (s - bs)
+            if start_mode:
+                bp = floor.at(i)
+            e = z[i] - bp - SWELL_WEIGHT * bs
             if exc < 0:
                 if e < k:
                     pool_p.append(p)
                     pool_s.append(s)
                     fresh += 1
-                    if fresh >= 7:
+                    if fresh >= every:
                         recalc(o)
+                    i += 1
                     continue
                 exc = i
                 n_elev = 0
                 s_cum = 0.0
             elif o - ords[i - 1] > GAP_RESET_DAYS:
-                absorb(exc, i)
+                # Evidence from before a long gap is stale: start again from here.
+                pool_p.extend(pv[exc:i])
+                pool_s.extend(sv[exc:i])
                 recalc(o)
-                if e < k:
-                    exc = -1
-                    s_cum = 0.0
-                    pool_p.append(p)
-                    pool_s.append(s)
-                    continue
                 exc = i
                 n_elev = 0
                 s_cum = 0.0
+                if e < k:
+                    exc = -1
+                    continue
             s_cum += (e if e < EVIDENCE_CAP else EVIDENCE_CAP) - k
+            # Evidence is capped so a few dramatic days cannot carry a joint that
+            # has already settled back: a flare must not pay for later quiet days.
+            if s_cum > h + 2.0:
+                s_cum = h + 2.0
             if e >= k:
                 n_elev += 1
             if s_cum <= 0.0:
-                # The rise died away within days: a flare or noise, not TMO.
-                if n_elev >= 2:
+                # The rise died away within days: noise, a false start, or a flare.
+                # Only a marked one (pain 3+ above baseline, twice) makes the joint
+                # one that flares; the first wobbles of a slow TMO rise do not.
+                if n_elev >= 2 and sorted(pv[exc : i + 1])[-2] >= bp + FLARE_PAIN:
                     last_flare = o
-                absorb(exc, i + 1)
+                pool_p.extend(pv[exc : i + 1])
+                pool_s.extend(sv[exc : i + 1])
                 exc = -1
                 s_cum = 0.0
                 recalc(o)
-                continue
-            if (
+            elif (
                 s_cum >= h
                 and n_elev >= n_min
                 and e >= k
                 and o - ords[exc] >= d_min
-                and _level_ok(vals, exc, i, bp, bs, start_mode)
+                and _sustained(ords, z, exc, i, o - d_min, bp + SWELL_WEIGHT * bs + k)
+                and _level_ok(ords, pv, sv, exc, i, bp, bs, start_mode, volatile)
             ):
-                ep = _confirm(joint, ords, vals, exc, i, bp, bs, k)
+                ep = _confirm(joint, ords, z, pv, exc, i, bp + SWELL_WEIGHT * bs)
+                ep.floor_based = start_mode
                 episodes.append(ep)
-                p1, s1 = vals[i - 1] if i >= 1 else (p, s)
-                p2, s2 = p, s
-                streak = -1
-                streak_n = 0
                 exc = -1
                 s_cum = 0.0
+                i += 1
+                continue
             elif o - ords[exc] > exc_max:
                 # Weeks of mild elevation that never looked like an episode: this is
                 # the joint's own level (chronic pain, rating habit), learn it.
-                if n_elev >= 2:
-                    last_flare = o
-                absorb(exc, i + 1)
+                pool_p.extend(pv[exc : i + 1])
+                pool_s.extend(sv[exc : i + 1])
                 exc = -1
                 s_cum = 0.0
                 recalc(o)
+            i += 1
             continue
 
         # Inside an episode: follow the smoothed course until it has healed.
-        mp = _median3(p1, p2, p)
-        ms = _median3(s1, s2, s)
-        p1, p2, s1, s2 = p2, p, s2, s
-        if mp > ep.peak_pain:
+        i = _follow(ep, i, ords, pv, sv, floor, bp, bs)
+        if ep.resolved_known is not None:
+            if ep.resolved_on - ep.onset < MIN_COURSE_DAYS:
+                # Healed within weeks: that was a flare, not TMO. The joint is one
+                # that flares, and this episode is no source of migrations.
+                ep.flare = True
+                last_flare = ep.resolved_known
+            recalc(ep.resolved_known)
+        ep = None
+    return episodes
+
+
+def _follow(
+    ep: _Ep,
+    i: int,
+    ords: list[int],
+    pv: list[int],
+    sv: list[int],
+    floor: _Floor,
+    bp: float,
+    bs: float,
+) -> int:
+    """Follow an open episode from reading i; returns the index after it healed (or n)."""
+    n = len(ords)
+    p1 = pv[i - 2] if i >= 2 else pv[i - 1]
+    p2 = pv[i - 1]
+    s1 = sv[i - 2] if i >= 2 else sv[i - 1]
+    s2 = sv[i - 1]
+    peak = ep.peak_pain
+    floor_based = ep.floor_based
+    # Healed: the median of three readings back within a point of baseline, no
+    # swelling above baseline, for three weeks.
+    quiet_pain = bp + 1
+    quiet_swell = bs + 0.5
+    streak = -1
+    streak_n = 0
+    retry_at = 2
+    while i < n:
+        if streak < 0 and i >= retry_at:
+            # Fast path: a block with no reading above the peak and none near
+            # baseline changes nothing (medians of three stay between the two).
+            stop = i + 14 if i + 14 < n else n
+            low = (max(floor.at(i), floor.at(stop - 1)) if floor_based else bp) + 1
+            # At most one reading at or below `low` means every median of three
+            # stays above it.
+            if max(pv[i:stop]) <= peak and sum(map(low.__ge__, pv[i - 2 : stop])) <= 1:
+                p1 = pv[stop - 2]
+                p2 = pv[stop - 1]
+                s1 = sv[stop - 2]
+                s2 = sv[stop - 1]
+                i = stop
+                continue
+            # Something happens in this block; step through a week before retrying.
+            retry_at = i + 7
+        p = pv[i]
+        s = sv[i]
+        if p1 > p2:
+            lo, hi = p2, p1
+        else:
+            lo, hi = p1, p2
+        mp = hi if p >= hi else (p if p > lo else lo)
+        if mp > peak:
+            peak = mp
             ep.peak_pain = mp
-            ep.peak_day = o
-        if mp <= bp + 1 and ms <= bs + 0.5:
+            ep.peak_day = ords[i]
+            ep.peaks.append((ords[i], ords[i]))
+        if mp <= (floor.at(i) + 1 if floor_based else quiet_pain) and (
+            sorted((s1, s2, s))[1] <= quiet_swell
+        ):
             if streak < 0:
                 streak = i
                 streak_n = 0
             streak_n += 1
-            if streak_n >= 3 and o - ords[streak] >= RESOLVE_DAYS:
+            if streak_n >= 3 and ords[i] - ords[streak] >= RESOLVE_DAYS:
                 ep.resolved_on = ords[streak]
-                ep.resolved_known = o
-                ep.end_index = i
-                ep = None
-                streak = -1
-                recalc(o)
+                ep.resolved_known = ords[i]
+                ep.baseline = floor.at(i) if floor_based else bp
+                return i + 1
         else:
             streak = -1
-    return episodes
+        p1 = p2
+        p2 = p
+        s1 = s2
+        s2 = s
+        i += 1
+    return n
+
+
+def _sustained(
+    ords: list[int], z: list[float], lo: int, i: int, since: int, thr: float
+) -> bool:
+    """Were at least three quarters of the readings since day `since` raised (z >= thr)?"""
+    total = high = 0
+    j = i
+    while j >= lo and ords[j] >= since:
+        total += 1
+        if z[j] >= thr:
+            high += 1
+        j -= 1
+    return high * 4 >= total * 3
+
+
+def _week_median(
+    ords: list[int], pv: list[int], sv: list[int], lo: int, i: int
+) -> tuple[int, int]:
+    """Median pain and swelling of the readings in the last seven days up to i."""
+    since = ords[i] - 7
+    j = i
+    while j > lo and ords[j - 1] >= since:
+        j -= 1
+    mid = (i + 1 - j) // 2
+    return sorted(pv[j : i + 1])[mid], sorted(sv[j : i + 1])[mid]
 
 
 def _level_ok(
-    vals: list[tuple[int, int]], lo: int, i: int, bp: float, bs: float, start_mode: bool
+    ords: list[int],
+    pv: list[int],
+    sv: list[int],
+    lo: int,
+    i: int,
+    bp: float,
+    bs: float,
+    start_mode: bool,
+    volatile: bool,
 ) -> bool:
     """Is the recent level clinically an episode (pain up, or milder pain with swelling)?"""
     if start_mode:
-        # No baseline yet: demand a typical TMO level over the whole run, so an
-        # arthritic knee at 2-4 with one flare is not taken for an episode.
-        run = sorted(vals[lo : i + 1])
-        mid = run[len(run) // 2]
-        swell = sorted(s for _, s in vals[lo : i + 1])[len(run) // 2]
-        return mid[0] >= bp + 4 or (mid[0] >= bp + 3 and swell >= bs + 1)
-    a, b, c = vals[i - 2], vals[i - 1], vals[i]
-    mp = _median3(a[0], b[0], c[0])
-    ms = _median3(a[1], b[1], c[1])
-    return mp - bp >= 2 or (mp - bp >= 1 and ms - bs >= 1)
+        # No baseline of its own yet: demand a typical TMO level over the whole run,
+        # with swelling unless the pain is high, so an arthritic knee at 2-4 with a
+        # flare is not taken for an episode...
+        mid = (i + 1 - lo) // 2
+        pain = sorted(pv[lo : i + 1])[mid]
+        swell = sorted(sv[lo : i + 1])[mid]
+        if not (pain >= bp + 5 or (pain >= bp + 3 and swell >= 1)):
+            return False
+        # ... and still there this week: a flare at the start has settled by now.
+        mp, ms = _week_median(ords, pv, sv, lo, i)
+        return mp >= bp + 4 or (mp >= bp + 3 and ms >= 1)
+    if volatile:
+        # A joint that flares: judge the last week, not the last three readings.
+        mp, ms = _week_median(ords, pv, sv, lo, i)
+        return mp - bp >= 3 or (mp - bp >= 2 and ms - bs >= 1)
+    mp = sorted(pv[i - 2 : i + 1])[1]
+    ms = sorted(sv[i - 2 : i + 1])[1]
+    # Pain clearly up, or (a partial-joint episode) pain a little up with swelling.
+    return mp >= bp + 2 or (mp >= bp + 1 and mp >= 2 and ms >= bs + 1)
 
 
 def _confirm(
     joint: str,
     ords: list[int],
-    vals: list[tuple[int, int]],
+    z: list[float] | list[int],
+    pv: list[int],
     exc: int,
     i: int,
-    bp: float,
-    bs: float,
-    k: float,
+    base: float,
 ) -> _Ep:
     """Open an episode at reading i; its onset is walked back from data up to i only."""
-    peak_pain = max(p for p, _ in vals[exc : i + 1])
-    peak_i = max(range(exc, i + 1), key=lambda j: vals[j][0])
+    peak_i = max(range(exc, i + 1), key=pv.__getitem__)
     # Walk back past readings still a little above baseline: the rise began before
-    # the first clearly elevated reading.
+    # the first clearly raised reading.
     j = exc - 1
-    while j >= 0 and (vals[j][0] - bp) + SWELL_WEIGHT * (vals[j][1] - bs) >= 1.0:
+    while j >= 0 and z[j] - base >= 1.0:
         j -= 1
     first = j + 1
     censored = j < 0
@@ -340,25 +583,25 @@ def _confirm(
         detected=ords[i],
         censored=censored,
         peak_day=ords[peak_i],
-        peak_pain=peak_pain,
+        peak_pain=pv[peak_i],
         start_index=exc,
-        baseline=bp,
+        baseline=base,
+        peaks=[(ords[i], ords[peak_i])],
     )
 
 
-def _finish(ep: _Ep, ords: list[int], vals: list[tuple[int, int]]) -> Episode:
+def _finish(ep: _Ep, ords: list[int], pv: list[int]) -> Episode:
     """The public view of an episode, its phase judged on all the data."""
     if ep.resolved_on is not None:
         phase = RESOLVED
     else:
-        lo = ep.start_index
         last = ords[-1]
-        recent = [vals[j][0] for j in range(len(ords) - 1, lo - 1, -1) if ords[j] > last - 7]
-        before = [
-            vals[j][0]
-            for j in range(len(ords) - 1, lo - 1, -1)
-            if last - 14 < ords[j] <= last - 7
-        ]
+        recent: list[int] = []
+        before: list[int] = []
+        j = len(ords) - 1
+        while j >= ep.start_index and ords[j] > last - 14:
+            (recent if ords[j] > last - 7 else before).append(pv[j])
+            j -= 1
         level = sum(recent) / len(recent) if recent else 0.0
         prev = sum(before) / len(before) if before else level
         excess = ep.peak_pain - ep.baseline
@@ -368,16 +611,27 @@ def _finish(ep: _Ep, ords: list[int], vals: list[tuple[int, int]]) -> Episode:
             phase = PEAK
         else:
             phase = IMPROVING
-    peak_pain = min(10, max(0, ep.peak_pain))
     return Episode(
         joint=ep.joint,
         onset=date.fromordinal(ep.onset),
         peak=date.fromordinal(ep.peak_day),
-        peak_pain=peak_pain,
+        peak_pain=ep.peak_pain,
         phase=phase,
-        resolved_on=date.fromordinal(ep.resolved_on) if ep.resolved_on is not None else None,
+        resolved_on=(
+            date.fromordinal(ep.resolved_on) if ep.resolved_on is not None else None
+        ),
         detected_on=date.fromordinal(ep.detected),
     )
+
+
+def _peak_as_of(ep: _Ep, day: int) -> int:
+    """The episode's peak day as it was known on `day` (ordinal)."""
+    peak = ep.peaks[0][1]
+    for known, peak_day in ep.peaks:
+        if known > day:
+            break
+        peak = peak_day
+    return peak
 
 
 def _link(episodes: list[_Ep]) -> list[JointMigration]:
@@ -398,8 +652,16 @@ def _link(episodes: list[_Ep]) -> list[JointMigration]:
             gap = TOGETHER_DAYS // 2 if old.censored else TOGETHER_DAYS
             if old.onset > new.onset - gap:
                 continue
-            healed = old.resolved_known is not None and old.resolved_known <= new.detected
+            healed = (
+                old.resolved_known is not None and old.resolved_known <= new.detected
+            )
+            if healed and old.flare:
+                continue
             if healed and old.resolved_on < new.onset - SOURCE_WINDOW_DAYS:
+                continue
+            # TMO moves on once a joint has peaked; a joint still climbing when the
+            # new one began is a joint that started with it.
+            if not healed and _peak_as_of(old, new.detected) >= new.onset:
                 continue
             candidates.append((old, healed))
         if not candidates:

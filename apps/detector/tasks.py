@@ -3,8 +3,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
+from apps.dashboard.services import summary_refresh
 from apps.detector.services import episodes_refresh
 
 log = logging.getLogger(__name__)
@@ -16,7 +18,10 @@ def refresh_episodes(patient_id: int) -> int:
     patient = PatientProfile.objects.filter(pk=patient_id).first()
     if patient is None:  # account deleted since the task was queued
         return 0
-    return len(episodes_refresh(patient=patient))
+    created = episodes_refresh(patient=patient)
+    # The triage table reads only PatientSummary, so it must follow every detector run.
+    summary_refresh(patient=patient, today=patient.local_date(timezone.now()))
+    return len(created)
 
 
 @shared_task

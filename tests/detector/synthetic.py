@@ -23,6 +23,8 @@ START = date(2025, 1, 6)
 @dataclass(frozen=True)
 class TrueEpisode:
     joint: str
+    shape: str  # of the rise: "concave" | "linear" | "sigmoid"
+    rise_days: int
     onset: date  # first day the true curve is above the patient's baseline
     peak_pain: int  # in the patient's own rating scale, before noise
     end: date  # last day with symptoms above baseline
@@ -165,6 +167,13 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
             candidates = [e for e in eps[-2:] if e.onset >= eps[-1].onset - 4]
             source = rng.choice(candidates) if scenario == "together" else prev
             nxt_joint = _pick_next(rng, source.joint, used)
+            if scenario == "together":
+                # Keep the truth unambiguous: the next joint neighbours exactly one of the pair.
+                twin = next(e for e in eps if e is not source)
+                for _attempt in range(20):
+                    if relation(source.joint, nxt_joint) != OTHER and relation(twin.joint, nxt_joint) == OTHER:
+                        break
+                    nxt_joint = _pick_next(rng, source.joint, used)
             used.add(nxt_joint)
             peak_start = source.onset + source.rise + source.plateau
             if rng.random() < 0.5:
@@ -189,7 +198,7 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
         if scenario == "recurrence":
             # The first joint comes back after a quiet period; it migrates from the
             # joint that was active last.
-            last = max(eps, key=lambda e: e.end)
+            last = max((e for e in eps if e.joint != first.joint), key=lambda e: e.end)
             again = last.end + rng.randint(40, 200)
             rec = _episode(rng, first.joint, again, scale, mild=False)
             truths.append(TrueMigration(last.joint, first.joint, relation(last.joint, first.joint), "sequential", START + timedelta(again)))
@@ -240,7 +249,8 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
     for t in range(start_day, end_day):
         if chronic is not None:
             chronic_level = min(4.0, max(2.0, chronic_level + rng.uniform(-0.3, 0.3)))
-            if t > flare_until and rng.random() < 1 / 40:
+            # Flares are separate events: a few days, then at least two settled weeks.
+            if t > flare_until + 14 and rng.random() < 1 / 30:
                 flare_until = t + rng.randint(2, 6)
                 flare_add = rng.uniform(2, 4)
         if any(a <= t < b for a, b in gaps) or rng.random() > compliance:
@@ -275,7 +285,7 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
             readings.append(Reading(day, joint, p, s))
 
     true_eps = [
-        TrueEpisode(e.joint, START + timedelta(e.onset), int(round(e.peak)), START + timedelta(e.end))
+        TrueEpisode(e.joint, e.shape, e.rise, START + timedelta(e.onset), int(round(e.peak)), START + timedelta(e.end))
         for e in eps
     ]
     return Course(name, readings, logged, truths, true_eps, tags)

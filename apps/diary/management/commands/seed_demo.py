@@ -194,12 +194,14 @@ class Command(BaseCommand):
         }
 
     def _detect(self) -> None:
+        from apps.dashboard.services import summary_refresh
         from apps.detector.services import episodes_refresh
 
         for profile in PatientProfile.objects.filter(
             user__email__endswith="@example.com"
         ):
             episodes_refresh(patient=profile)
+            summary_refresh(patient=profile, today=profile.local_date(timezone.now()))
 
     def _delete_demo(self, users) -> None:
         # Raw deletes: the ORM's cascade would load a year of rows per patient.

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from apps.dashboard.models import ClinicalEvent
+from apps.diary.anatomy import JOINT_ORDER, JOINTS
+
+# Plain choices from the catalogue: a ModelChoiceField would cost a query per render.
+JOINT_CHOICES = [("", "— no particular joint —")] + [
+    (code, JOINTS[code].label) for code in JOINT_ORDER
+]
+
+
+class ClinicalEventForm(forms.Form):
+    kind = forms.ChoiceField(choices=ClinicalEvent.Kind.choices, label="What")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    joint = forms.ChoiceField(choices=JOINT_CHOICES, required=False)
+    oedema = forms.TypedChoiceField(
+        label="Bone-marrow oedema (MRI)",
+        choices=[("", "—"), ("yes", "Seen"), ("no", "Not seen")],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
+    detail = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="E.g. the treatment: bisphosphonate, vitamin D, analgesic.",
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["date"].widget.attrs["max"] = today.isoformat()
+
+    def clean_date(self) -> dt.date:
+        day = self.cleaned_data["date"]
+        # A planned delivery date may lie ahead; scans and treatments have happened.
+        if day > self.today and self.data.get("kind") != ClinicalEvent.Kind.DELIVERY:
+            raise forms.ValidationError("That date is in the future.")
+        return day
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Private note",
+        help_text="Only you can see your notes.",
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    code = forms.CharField(
+        max_length=20,
+        label="Invitation code",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class StoppedLoggingForm(forms.Form):
+    stopped_logging_days = forms.IntegerField(
+        min_value=1, max_value=60, label="Flag after days without a log"
+    )

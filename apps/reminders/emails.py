@@ -1,0 +1,107 @@
+"""Email composition: every email is a subject/text/html template trio in
+templates/reminders/email/, rendered by one helper."""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+# A worker keeps its SMTP session between emails: connect, EHLO, STARTTLS and AUTH
+# cost several round trips each time, more than the message itself. Past this
+# idle time the server may have hung up, so we start afresh instead.
+SMTP_IDLE_S = 30
+_local = threading.local()
+
+
+def absolute_url(path: str) -> str:
+    """`path` on settings.SITE_URL: emails are read outside any request."""
+    return urljoin(settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
+
+
+def site_domain() -> str:
+    """The host part of SITE_URL, for Message-IDs."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def email_build(
+    name: str,
+    context: Mapping[str, object],
+    to: Sequence[str],
+    headers: Mapping[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """Render `<name>_subject.txt`, `<name>_body.txt` and `<name>_body.html` into one message."""
+    ctx = {"site_url": settings.SITE_URL, **context}
+    base = f"reminders/email/{name}"
+    # A stray newline in a subject would be a header injection; Django refuses it, so flatten.
+    subject = " ".join(render_to_string(f"{base}_subject.txt", ctx).split())
+    text = render_to_string(f"{base}_body.txt", ctx)
+    html = render_to_string(f"{base}_body.html", ctx)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(to),
+        headers=dict(headers or {}),
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def email_send(message: EmailMessage) -> None:
+    """Send over this thread's reused mail connection; raises whatever the server said."""
+    message.connection = _connection()
+    try:
+        message.send()
+    except smtplib.SMTPServerDisconnected:
+        _connection_drop()
+        if not _local.reused:
+            raise
+        # A reused session the server had closed: nothing was accepted on it,
+        # so one more try on a fresh connection cannot duplicate the email.
+        message.connection = _connection()
+        try:
+            message.send()
+        except Exception:
+            _connection_drop()
+            raise
+    except Exception:
+        _connection_drop()
+        raise
+    _local.last_used = time.monotonic()
+
+
+def _connection():
+    key = (
+        settings.EMAIL_BACKEND,
+        getattr(settings, "EMAIL_HOST", ""),
+        getattr(settings, "EMAIL_PORT", None),
+    )
+    conn = getattr(_local, "conn", None)
+    idle = time.monotonic() - getattr(_local, "last_used", 0.0)
+    if conn is not None and (_local.key != key or idle > SMTP_IDLE_S):
+        _connection_drop()
+        conn = None
+    if conn is None:
+        conn = get_connection(fail_silently=False)
+        conn.open()
+        _local.conn, _local.key, _local.reused = conn, key, False
+    else:
+        _local.reused = True
+    return conn
+
+
+def _connection_drop() -> None:
+    conn = getattr(_local, "conn", None)
+    _local.conn = None
+    if conn is not None:
+        # The session is being thrown away; a failing QUIT changes nothing.
+        with contextlib.suppress(Exception):
+            conn.close()

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+
+from apps.accounts.models import PatientProfile, PhysicianProfile
+from apps.accounts.selectors import patients_for_physician
+from apps.detector.models import JointMigration
+from apps.diary.models import SWELLING_LABELS, CheckIn, DiaryEntry
+from apps.reminders.models import ReminderDelivery, ReminderSchedule
+
+
+def patient_ids_due(*, now: dt.datetime) -> list[int]:
+    """Patients whose reminder instant has come: one range scan on the next_reminder_at index."""
+    return list(
+        ReminderSchedule.objects.filter(next_reminder_at__lte=now).values_list(
+            "patient_id", flat=True
+        )
+    )
+
+
+def physician_ids_for_digest() -> list[int]:
+    """Physicians who opted in to the daily digest."""
+    return list(
+        PhysicianProfile.objects.filter(digest_enabled=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def last_checkin_date(*, patient_id: int) -> dt.date | None:
+    """The latest local day the patient logged, or None."""
+    return CheckIn.objects.filter(patient_id=patient_id).aggregate(d=Max("date"))["d"]
+
+
+def last_reminded_date(*, patient_id: int) -> dt.date | None:
+    """The latest local day a reminder was claimed for, sent or not."""
+    return ReminderDelivery.objects.filter(patient_id=patient_id).aggregate(
+        d=Max("local_date")
+    )["d"]
+
+
+def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:
+    """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none"."""
+    entries = (
+        DiaryEntry.objects.filter(patient=patient, date=day)
+        .select_related("joint")
+        .order_by("joint__sort_order")
+    )
+    parts = [
+        f"{e.joint.label} pain {e.pain}, swelling {SWELLING_LABELS[e.swelling]}"
+        for e in entries
+    ]
+    if parts:
+        return " · ".join(parts)
+    # A logged day without rows means every tracked joint was 0 that day.
+    return "no pain or swelling"
+
+
+def days_without_checkin(
+    *, patient: PatientProfile, today: dt.date, last_checkin: dt.date | None
+) -> int:
+    """Whole local days before `today` with no check-in since the last one (or since sign-up)."""
+    since = last_checkin or patient.local_date(patient.created_at)
+    # Days strictly between the baseline and today; a new patient's sign-up day counts as logged.
+    return max((today - since).days - 1, 0)
+
+
+@dataclass(frozen=True)
+class QuietPatient:
+    patient: PatientProfile
+    last_checkin: dt.date | None
+    days_quiet: int  # local days since the last check-in (or since sign-up)
+
+
+@dataclass(frozen=True)
+class DigestFlags:
+    stopped_logging: list[QuietPatient] = field(default_factory=list)
+    migrations: list[JointMigration] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.stopped_logging or self.migrations)
+
+
+def digest_flags(*, physician: PhysicianProfile, now: dt.datetime) -> DigestFlags:
+    """New flags for the daily digest: patients who crossed the stopped-logging line
+    in the last day, and joint migrations stored in the last 24 hours."""
+    patients = list(
+        patients_for_physician(physician=physician).annotate(
+            last_checkin=Max("checkins__date")
+        )
+    )
+    limit = physician.stopped_logging_days
+    stopped = []
+    for p in patients:
+        today = p.local_date(now)
+        baseline = p.last_checkin or p.local_date(p.created_at)
+        quiet = (today - baseline).days
+        # The digest runs once a day, so each patient's local date moves one day
+        # per digest: "== limit" reports the crossing once; afterwards the
+        # dashboard keeps showing it and the digest stays quiet.
+        if quiet == limit:
+            stopped.append(
+                QuietPatient(patient=p, last_checkin=p.last_checkin, days_quiet=quiet)
+            )
+    migrations = list(
+        JointMigration.objects.filter(
+            patient__in=[p.pk for p in patients],
+            created_at__gt=now - dt.timedelta(hours=24),
+        )
+        .select_related("patient__user", "from_joint", "to_joint")
+        .order_by("patient_id", "detected_on")
+    )
+    return DigestFlags(stopped_logging=stopped, migrations=migrations)

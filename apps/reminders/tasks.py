@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import smtplib
+from functools import partial
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from apps.reminders import selectors
+from apps.reminders.services import (
+    SEND_LEASE,
+    DeliveryInProgress,
+    digest_send,
+    reminder_schedules_backfill,
+    reminder_send,
+)
+
+# SMTPException is an OSError too; naming both says what we mean: a mail server
+# that refused, hung up or was unreachable. Backoff 1 s, 2 s, 4 s … capped at
+# 10 min, about 15 minutes of retries in all; the claim makes every retry safe.
+_RETRY = {
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+
+
+@shared_task(bind=True, acks_late=True, **_RETRY)
+def send_reminder(self, patient_id: int) -> str:
+    """Send one patient's reminder if it is due; all logic lives in reminder_send()."""
+    try:
+        return reminder_send(patient_id=patient_id, now=timezone.now())
+    except DeliveryInProgress as exc:
+        # Another attempt holds the lease; if its worker died, this retry takes over.
+        raise self.retry(exc=exc, countdown=SEND_LEASE.total_seconds() + 5) from exc
+
+
+@shared_task(acks_late=True)
+def queue_due_reminders() -> int:
+    """Beat runs this every minute, so a reminder lands within minutes of the patient's chosen time."""
+    due = selectors.patient_ids_due(now=timezone.now())
+    for patient_id in due:
+        # After commit, so a worker never races a row this transaction still holds.
+        transaction.on_commit(partial(send_reminder.delay, patient_id))
+    return len(due)
+
+
+@shared_task(acks_late=True)
+def backfill_reminder_schedules() -> int:
+    """Give new sign-ups a schedule row; saving a day or the profile also creates one."""
+    return reminder_schedules_backfill(now=timezone.now())
+
+
+@shared_task(bind=True, acks_late=True, **_RETRY)
+def send_physician_digest(self, physician_id: int) -> str:
+    """Send one physician's daily digest if it has news; all logic lives in digest_send()."""
+    try:
+        return digest_send(physician_id=physician_id, now=timezone.now())
+    except DeliveryInProgress as exc:
+        raise self.retry(exc=exc, countdown=SEND_LEASE.total_seconds() + 5) from exc
+
+
+@shared_task(acks_late=True)
+def queue_physician_digests() -> int:
+    """Daily: one digest task per opted-in physician."""
+    ids = selectors.physician_ids_for_digest()
+    for physician_id in ids:
+        transaction.on_commit(partial(send_physician_digest.delay, physician_id))
+    return len(ids)

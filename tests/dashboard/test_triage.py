@@ -1,0 +1,269 @@
+"""Triage flags: the pure rules, then each flag at its boundary through the real query."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from apps.dashboard import selectors, services, triage
+from apps.dashboard.models import PatientSummary
+from tests.dashboard.factories import EpisodeFactory, JointMigrationFactory
+from tests.factories import (
+    CareLinkFactory,
+    CheckInFactory,
+    DiaryEntryFactory,
+    PatientFactory,
+    TrackedJointFactory,
+    joint,
+)
+
+TODAY = dt.date(2026, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("pains", "worsening"),
+    [
+        ([2, 2, 2, 3, 3, 4, 3], False),  # last three average 3.33: +1.33
+        ([2, 2, 2, 3, 3, 4, 4], True),  # +1.67
+        ([2, 2, 2, 2, 3, 4, 3], False),
+        ([1, 1, 1, 2, 3, 3], True),  # six logged days are enough
+        ([1, 1, 2, 6, 6], False),  # five are not
+        ([9, 9, 9, 5, 10, 10, 10], False),  # not the seventh-to-last: only the last 7
+        ([0, 9, 9, 9, 5, 10, 10, 10], False),
+        ([6, 5, 4, 3, 2, 1, 0], False),
+    ],
+)
+def test_worsening_compares_the_first_and_last_three_of_seven_logged_days(
+    pains, worsening
+):
+    assert triage.is_worsening(pains) is worsening
+
+
+def _summarise(**kwargs):
+    defaults = {
+        "today": TODAY,
+        "logged": [],
+        "pain": {},
+        "joints": ["left_hip"],
+        "episodes": [],
+        "migrations": [],
+    }
+    return triage.summarise(**(defaults | kwargs))
+
+
+def test_summary_picks_the_most_painful_joint_and_keeps_gaps_in_the_sparkline():
+    days = [TODAY - dt.timedelta(days=i) for i in (0, 1, 3)]
+    pain = {(d, "right_knee"): 6 for d in days} | {(TODAY, "left_hip"): 2}
+    s = _summarise(logged=days, pain=pain, joints=["left_hip", "right_knee"])
+    assert s.worst_joint == "right_knee"
+    assert s.pain_now == 6
+    assert s.sparkline[-4:] == [6, None, 6, 6]
+    assert len(s.sparkline) == triage.SPARK_DAYS
+    assert s.last_checkin == TODAY
+
+
+def test_summary_current_phase_is_the_latest_active_episode():
+    episodes = [
+        triage.EpisodeFacts(
+            "left_hip",
+            TODAY - dt.timedelta(days=200),
+            "improving",
+            TODAY - dt.timedelta(days=190),
+        ),
+        triage.EpisodeFacts(
+            "right_hip",
+            TODAY - dt.timedelta(days=20),
+            "rising",
+            TODAY - dt.timedelta(days=5),
+        ),
+        triage.EpisodeFacts(
+            "left_knee",
+            TODAY - dt.timedelta(days=10),
+            "resolved",
+            TODAY - dt.timedelta(days=2),
+        ),
+    ]
+    s = _summarise(episodes=episodes)
+    assert (s.phase, s.episode_onset) == ("rising", TODAY - dt.timedelta(days=20))
+    assert s.oldest_active_onset == TODAY - dt.timedelta(days=200)
+    assert s.oldest_rising_onset == TODAY - dt.timedelta(days=20)
+
+
+# Flags through selectors.triage_queryset: stored dates compared with today in SQL.
+
+
+@pytest.fixture
+def linked(db, physician, patient):
+    TrackedJointFactory(patient=patient, joint=joint("left_hip"))
+    return patient
+
+
+def _flags(physician, today=TODAY) -> set[str]:
+    _, rows, _ = selectors.triage_page(physician=physician, today=today)
+    assert len(rows) == 1
+    return {f for f, _ in rows[0].flags}
+
+
+def _log(patient, day, pain=0, code="left_hip"):
+    CheckInFactory(patient=patient, date=day)
+    if pain:
+        DiaryEntryFactory(patient=patient, joint=joint(code), date=day, pain=pain)
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "flagged"), [(0, False), (3, False), (4, True), (None, True)]
+)
+def test_stopped_logging_after_three_full_days_without_a_check_in(
+    physician, linked, days_ago, flagged
+):
+    if days_ago is not None:
+        _log(linked, TODAY - dt.timedelta(days=days_ago))
+    services.summary_refresh(patient=linked, today=TODAY)
+    assert ("stopped" in _flags(physician)) is flagged
+
+
+def test_stopped_logging_is_computed_from_today_not_when_the_summary_was_made(
+    physician, linked
+):
+    _log(linked, TODAY)
+    services.summary_refresh(patient=linked, today=TODAY)
+    assert "stopped" not in _flags(physician)
+    # No refresh in between: the stored last check-in is compared with the new today.
+    assert "stopped" in _flags(physician, today=TODAY + dt.timedelta(days=4))
+
+
+def test_stopped_logging_days_is_the_physicians_choice(physician, linked):
+    _log(linked, TODAY - dt.timedelta(days=4))
+    services.summary_refresh(patient=linked, today=TODAY)
+    services.stopped_logging_days_set(physician=physician, days=7)
+    assert "stopped" not in _flags(physician)
+
+
+@pytest.mark.parametrize(("days_ago", "flagged"), [(0, True), (29, True), (30, False)])
+def test_migrated_flag_lasts_30_days_from_detection(
+    physician, linked, days_ago, flagged
+):
+    _log(linked, TODAY)
+    JointMigrationFactory(
+        patient=linked, detected_on=TODAY - dt.timedelta(days=days_ago)
+    )
+    services.summary_refresh(patient=linked, today=TODAY)
+    assert ("migrated" in _flags(physician)) is flagged
+
+
+def test_acknowledging_a_migration_clears_the_flag(physician, linked):
+    _log(linked, TODAY)
+    m = JointMigrationFactory(patient=linked, detected_on=TODAY - dt.timedelta(days=2))
+    services.summary_refresh(patient=linked, today=TODAY)
+    assert "migrated" in _flags(physician)
+    services.migration_acknowledge(migration=m, user=physician.user, today=TODAY)
+    m.refresh_from_db()
+    assert m.acknowledged_by == physician.user
+    assert m.acknowledged_at is not None
+    assert "migrated" not in _flags(physician)
+
+
+@pytest.mark.parametrize(("days_ago", "flagged"), [(29, True), (30, False)])
+def test_new_joint_flag_for_a_joints_first_episode(
+    physician, linked, days_ago, flagged
+):
+    _log(linked, TODAY)
+    EpisodeFactory(
+        patient=linked,
+        joint=joint("right_knee"),
+        onset=TODAY - dt.timedelta(days=60),
+        detected_on=TODAY - dt.timedelta(days=days_ago),
+    )
+    services.summary_refresh(patient=linked, today=TODAY)
+    assert ("new_joint" in _flags(physician)) is flagged
+
+
+def test_a_joints_second_episode_is_not_a_new_joint(physician, linked):
+    _log(linked, TODAY)
+    EpisodeFactory(
+        patient=linked,
+        onset=TODAY - dt.timedelta(days=400),
+        detected_on=TODAY - dt.timedelta(days=390),
+        phase="resolved",
+    )
+    EpisodeFactory(
+        patient=linked,
+        onset=TODAY - dt.timedelta(days=20),
+        detected_on=TODAY - dt.timedelta(days=2),
+    )
+    services.summary_refresh(patient=linked, today=TODAY)
+    assert "new_joint" not in _flags(physician)
+
+
+@pytest.mark.parametrize(
+    ("onset", "phase", "flagged"),
+    [
+        (dt.date(2025, 9, 30), "improving", True),  # active exactly 9 months
+        (dt.date(2025, 10, 1), "improving", False),
+        (dt.date(2025, 9, 1), "resolved", False),  # healed: not atypical
+        (dt.date(2026, 3, 30), "rising", True),  # still rising 3 months after onset
+        (dt.date(2026, 3, 31), "rising", False),
+        (dt.date(2026, 3, 1), "peak", False),  # past its peak: not "still rising"
+    ],
+)
+def test_atypical_course(physician, linked, onset, phase, flagged):
+    _log(linked, TODAY)
+    EpisodeFactory(
+        patient=linked,
+        onset=onset,
+        phase=phase,
+        detected_on=onset + dt.timedelta(days=10),
+    )
+    services.summary_refresh(patient=linked, today=TODAY)
+    assert ("atypical" in _flags(physician)) is flagged
+
+
+def test_worsening_flag_from_the_last_seven_logged_days(physician, linked):
+    for i, pain in enumerate([2, 2, 2, 3, 3, 4, 4]):
+        _log(linked, TODAY - dt.timedelta(days=6 - i), pain=pain)
+    services.summary_refresh(patient=linked, today=TODAY)
+    assert "worsening" in _flags(physician)
+
+
+def test_most_urgent_patient_first(physician, linked):
+    quiet = CareLinkFactory(physician=physician).patient
+    _log(quiet, TODAY)
+    _log(linked, TODAY)
+    JointMigrationFactory(patient=linked, detected_on=TODAY)
+    for p in (quiet, linked):
+        services.summary_refresh(patient=p, today=TODAY)
+    _, rows, counts = selectors.triage_page(physician=physician, today=TODAY)
+    assert [r.patient for r in rows] == [linked, quiet]
+    assert counts["migrated"] == 1
+    assert counts["all"] == 2
+
+
+def test_patient_without_a_summary_still_appears(physician):
+    _, rows, _ = selectors.triage_page(physician=physician, today=TODAY)
+    assert len(rows) == 1
+    assert rows[0].days_since is None
+    assert "stopped" in {f for f, _ in rows[0].flags}
+
+
+def test_refresh_after_the_detector_task_writes_the_summary(linked):
+    from apps.detector.tasks import refresh_episodes
+
+    _log(linked, TODAY)
+    refresh_episodes.apply(args=[linked.pk])
+    assert PatientSummary.objects.filter(patient=linked).exists()
+
+
+def test_summary_refresh_reads_a_bounded_window(django_assert_max_num_queries, linked):
+    for i in range(200):
+        _log(linked, TODAY - dt.timedelta(days=i), pain=i % 5)
+    with django_assert_max_num_queries(9):
+        summary = services.summary_refresh(patient=linked, today=TODAY)
+    assert summary.last_checkin == TODAY
+
+
+def test_unlinked_patients_are_never_in_the_table(physician, linked):
+    PatientFactory()  # nobody linked it
+    _, rows, counts = selectors.triage_page(physician=physician, today=TODAY)
+    assert [r.patient for r in rows] == [linked]
+    assert counts["all"] == 1

@@ -1,0 +1,436 @@
+"""The pure migration detector, over clinical situations and synthetic diaries."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apps.detector.detect import Detection, Reading, detect
+from apps.diary.anatomy import JOINT_ORDER
+from tests.detector.synthetic import generate_cohort
+
+DAY0 = date(2026, 1, 5)
+
+
+@dataclass(frozen=True)
+class Course:
+    """One joint's TMO episode: a rise, a plateau, then healing (days from DAY0)."""
+
+    joint: str
+    onset: int
+    rise: int = 28
+    plateau: int = 10
+    decay: int = 120
+    peak: float = 7.0
+    swelling: int = 2
+
+    def pain(self, t: int) -> float:
+        x = t - self.onset
+        if x <= 0 or x >= self.rise + self.plateau + self.decay:
+            return 0.0
+        if x < self.rise:
+            u = x / self.rise
+            return self.peak * (1 - math.exp(-3 * u)) / (1 - math.exp(-3))
+        if x < self.rise + self.plateau:
+            return self.peak
+        return self.peak * (1 - (x - self.rise - self.plateau) / self.decay) ** 1.5
+
+
+@dataclass(frozen=True)
+class Diary:
+    courses: tuple[Course, ...]
+    days: int = 400
+    joints: tuple[str, ...] = ("left_hip", "right_hip", "left_knee", "right_knee")
+    baseline: float = 0.0
+    noise: bool = True
+    compliance: float = 1.0
+    gaps: tuple[tuple[int, int], ...] = ()
+    only_painful: bool = False
+    arthritic_knee: str | None = None
+    seed: int = 3
+
+    def build(self) -> tuple[list[Reading], list[date]]:
+        rng = random.Random(self.seed)
+        readings: list[Reading] = []
+        logged: list[date] = []
+        flare_until = -1
+        for t in range(self.days):
+            if self.arthritic_knee and t > flare_until + 14 and rng.random() < 1 / 30:
+                flare_until = t + rng.randint(2, 5)
+            if any(a <= t < b for a, b in self.gaps) or rng.random() > self.compliance:
+                continue
+            day = DAY0 + timedelta(t)
+            logged.append(day)
+            for joint in self.joints:
+                pain = self.baseline
+                swelling = 0.0
+                for c in self.courses:
+                    if c.joint == joint and (level := c.pain(t)) > 0:
+                        pain += level
+                        swelling = max(
+                            swelling, c.swelling * min(1.0, 1.4 * level / c.peak)
+                        )
+                if joint == self.arthritic_knee:
+                    pain = max(pain, 3.0) + (3.0 if t <= flare_until else 0.0)
+                if self.noise:
+                    pain += rng.choice((-1, 0, 0, 1))
+                p = min(10, max(0, round(pain)))
+                s = min(3, max(0, round(swelling)))
+                if self.only_painful and p < 2 and s == 0:
+                    continue
+                readings.append(Reading(day, joint, p, s))
+        return readings, logged
+
+
+def run(diary: Diary) -> Detection:
+    return detect(*diary.build())
+
+
+def flags(detection: Detection) -> list[tuple[str, str, str, str]]:
+    return [
+        (m.from_joint, m.to_joint, m.relation, m.kind) for m in detection.migrations
+    ]
+
+
+HIP_THEN_RIGHT_HIP = Diary(
+    (Course("left_hip", 20, decay=110), Course("right_hip", 230)),
+)
+KNEE_ANKLE_FOOT = Diary(
+    (
+        Course("left_knee", 20, decay=150),
+        Course("left_ankle", 110, decay=150),
+        Course("left_foot", 200, decay=120),
+    ),
+    joints=("left_knee", "left_ankle", "left_foot", "right_knee"),
+)
+
+
+@pytest.mark.parametrize(
+    ("diary", "expected", "onsets"),
+    [
+        pytest.param(
+            HIP_THEN_RIGHT_HIP,
+            [("left_hip", "right_hip", "contralateral", "sequential")],
+            [230],
+            id="hip-to-contralateral-hip-sequential",
+        ),
+        pytest.param(
+            KNEE_ANKLE_FOOT,
+            [
+                ("left_knee", "left_ankle", "adjacent", "overlap"),
+                ("left_ankle", "left_foot", "adjacent", "overlap"),
+            ],
+            [110, 200],
+            id="knee-ankle-foot-overlap-chain",
+        ),
+        pytest.param(
+            Diary(
+                (Course("left_hip", 20, decay=110), Course("left_knee", 230)),
+                gaps=((226, 236),),
+            ),
+            [("left_hip", "left_knee", "adjacent", "sequential")],
+            [230],
+            id="onset-inside-a-ten-day-gap",
+        ),
+        pytest.param(
+            Diary(
+                (
+                    Course("left_hip", 20, decay=110),
+                    Course("left_knee", 230, peak=3.5, swelling=1),
+                )
+            ),
+            [("left_hip", "left_knee", "adjacent", "sequential")],
+            [230],
+            id="mild-partial-knee-episode-pain-3-4-with-swelling",
+        ),
+        pytest.param(
+            Diary(
+                (Course("left_hip", 20, decay=110), Course("right_hip", 230)),
+                baseline=2,
+            ),
+            [("left_hip", "right_hip", "contralateral", "sequential")],
+            [230],
+            id="patient-rating-every-joint-2-on-a-good-day",
+        ),
+        pytest.param(
+            Diary(
+                (
+                    Course("left_hip", 20, decay=110, peak=5),
+                    Course("right_hip", 230, peak=5),
+                )
+            ),
+            [("left_hip", "right_hip", "contralateral", "sequential")],
+            [230],
+            id="patient-whose-worst-is-five",
+        ),
+        pytest.param(
+            Diary(
+                (
+                    Course("left_hip", 20, decay=110, peak=9.5),
+                    Course("right_hip", 230, peak=9.5),
+                )
+            ),
+            [("left_hip", "right_hip", "contralateral", "sequential")],
+            [230],
+            id="patient-whose-worst-is-nine-plus",
+        ),
+        pytest.param(
+            Diary(
+                (Course("left_hip", 20, decay=110), Course("left_knee", 230)),
+                only_painful=True,
+            ),
+            [("left_hip", "left_knee", "adjacent", "sequential")],
+            [230],
+            id="patient-logs-only-joints-that-hurt",
+        ),
+        pytest.param(
+            Diary(
+                (Course("left_hip", 20, decay=110), Course("left_knee", 230)),
+                compliance=0.5,
+                seed=11,
+            ),
+            [("left_hip", "left_knee", "adjacent", "sequential")],
+            [230],
+            id="logs-about-half-the-days",
+        ),
+        pytest.param(
+            Diary(
+                (
+                    Course("left_hip", 20, decay=120),
+                    Course("left_knee", 100, decay=120),
+                ),
+                arthritic_knee="right_knee",
+                seed=5,
+            ),
+            [("left_hip", "left_knee", "adjacent", "overlap")],
+            [100],
+            id="arthritic-knee-flares-beside-a-real-migration",
+        ),
+        pytest.param(
+            Diary(
+                (
+                    Course("left_hip", 20, decay=110),
+                    Course("right_hip", 200, decay=110),
+                    Course("left_hip", 560, decay=110),
+                ),
+                days=800,
+            ),
+            [
+                ("left_hip", "right_hip", "contralateral", "sequential"),
+                ("right_hip", "left_hip", "contralateral", "sequential"),
+            ],
+            [200, 560],
+            id="recurrence-in-a-hip-healed-a-year-before",
+        ),
+        pytest.param(
+            Diary(
+                (
+                    Course("left_hip", 20, decay=160),
+                    Course("right_hip", 22, decay=160),
+                    Course("left_knee", 240),
+                )
+            ),
+            [("left_hip", "left_knee", "adjacent", "sequential")],
+            [240],
+            id="two-hips-start-together-then-the-knee-follows-its-neighbour",
+        ),
+    ],
+)
+def test_clinical_migration_is_flagged_early_with_its_onset(
+    diary: Diary, expected: list[tuple[str, str, str, str]], onsets: list[int]
+) -> None:
+    detection = run(diary)
+    assert flags(detection) == expected
+    for migration, true_onset in zip(detection.migrations, onsets, strict=True):
+        onset = DAY0 + timedelta(true_onset)
+        assert abs((migration.to_onset - onset).days) <= 21
+        assert 0 <= (migration.detected_on - onset).days <= 21
+
+
+@pytest.mark.parametrize(
+    "diary",
+    [
+        pytest.param(Diary((Course("left_hip", 20),)), id="single-episode"),
+        pytest.param(Diary(()), id="nothing-hurts"),
+        pytest.param(
+            Diary((), arthritic_knee="left_knee", days=365), id="arthritic-knee-only"
+        ),
+        pytest.param(
+            Diary((Course("left_hip", 40),), arthritic_knee="right_knee", seed=8),
+            id="arthritic-knee-and-one-tmo-hip",
+        ),
+        pytest.param(
+            Diary((Course("left_hip", 30), Course("right_hip", 33))),
+            id="two-joints-starting-together",
+        ),
+        pytest.param(Diary((Course("left_hip", -20),)), id="diary-starts-mid-episode"),
+        pytest.param(Diary((), baseline=2), id="patient-rating-everything-two"),
+    ],
+)
+def test_no_migration_is_flagged(diary: Diary) -> None:
+    assert run(diary).migrations == []
+
+
+def test_first_episode_is_an_episode_but_not_a_migration() -> None:
+    detection = run(Diary((Course("left_knee", 20),)))
+    assert [e.joint for e in detection.episodes] == ["left_knee"]
+    assert detection.episodes[0].phase == "resolved"
+    assert detection.migrations == []
+
+
+def test_episode_course_has_onset_peak_and_healing() -> None:
+    (episode,) = run(
+        Diary((Course("left_hip", 20, rise=28, plateau=10, decay=120),))
+    ).episodes
+    assert abs((episode.onset - (DAY0 + timedelta(20))).days) <= 10
+    assert episode.peak_pain >= 7
+    assert DAY0 + timedelta(30) <= episode.peak <= DAY0 + timedelta(80)
+    assert episode.resolved_on is not None
+    assert episode.onset <= episode.detected_on <= episode.peak
+
+
+@pytest.mark.parametrize(
+    ("days", "phase"),
+    [(35, "rising"), (60, "peak"), (110, "improving"), (300, "resolved")],
+)
+def test_phase_reflects_the_latest_data(days: int, phase: str) -> None:
+    diary = Diary(
+        (Course("left_hip", 5, rise=30, plateau=20, decay=150),), days=days, noise=False
+    )
+    (episode,) = run(diary).episodes
+    assert episode.phase == phase
+
+
+def test_unlogged_days_are_missing_not_zero() -> None:
+    readings, logged = Diary((Course("left_hip", 5, decay=200),), days=90).build()
+    # Sixty days later without a check-in: nothing is known, so nothing has healed.
+    later = [DAY0 + timedelta(t) for t in range(90, 150)]
+    (missing,) = detect(readings, logged).episodes
+    # The same sixty days logged with no entries: the hip stopped hurting.
+    (zeros,) = detect(readings, logged + later).episodes
+    assert missing.phase != "resolved"
+    assert zeros.phase == "resolved"
+
+
+def test_readings_on_unlisted_days_count_as_logged() -> None:
+    readings, _ = HIP_THEN_RIGHT_HIP.build()
+    assert flags(detect(readings, [])) == flags(run(HIP_THEN_RIGHT_HIP))
+
+
+def test_order_of_readings_does_not_matter() -> None:
+    readings, logged = KNEE_ANKLE_FOOT.build()
+    shuffled = readings[:]
+    random.Random(1).shuffle(shuffled)
+    assert detect(shuffled, reversed(logged)) == detect(readings, logged)
+
+
+def test_empty_diary_gives_nothing() -> None:
+    assert detect([], []) == Detection([], [])
+    assert detect([], [DAY0]) == Detection([], [])
+
+
+def truncate(readings: list[Reading], logged: list[date], cut: date) -> Detection:
+    return detect(
+        [r for r in readings if r.day <= cut], [d for d in logged if d <= cut]
+    )
+
+
+def test_causal_truncated_diaries_agree_with_the_full_run() -> None:
+    rng = random.Random(5)
+    checked = 0
+    for course in generate_cohort(60, seed=11):
+        full = detect(course.readings, course.logged_days).migrations
+        if not course.logged_days:
+            continue
+        cuts = {m.detected_on for m in full}
+        cuts |= {m.detected_on - timedelta(1) for m in full}
+        cuts |= {rng.choice(course.logged_days) for _ in range(3)}
+        for cut in cuts:
+            got = truncate(course.readings, course.logged_days, cut).migrations
+            assert got == [m for m in full if m.detected_on <= cut], (
+                course.patient,
+                cut,
+            )
+            checked += 1
+    assert checked > 150
+
+
+readings_strategy = st.lists(
+    st.builds(
+        Reading,
+        day=st.dates(min_value=DAY0, max_value=DAY0 + timedelta(200)),
+        joint=st.sampled_from(JOINT_ORDER[:6]),
+        pain=st.integers(0, 10),
+        swelling=st.integers(0, 3),
+    ),
+    max_size=250,
+)
+days_strategy = st.lists(
+    st.dates(min_value=DAY0, max_value=DAY0 + timedelta(200)), max_size=120
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(readings=readings_strategy, logged=days_strategy)
+def test_any_diary_is_handled(readings: list[Reading], logged: list[date]) -> None:
+    detection = detect(readings, logged)
+    for m in detection.migrations:
+        assert m.from_joint != m.to_joint
+        assert m.to_onset <= m.detected_on
+        assert m.kind in ("overlap", "sequential")
+    for e in detection.episodes:
+        assert e.onset <= e.detected_on
+        assert 0 <= e.peak_pain <= 10
+        assert e.phase in ("rising", "peak", "improving", "resolved")
+
+
+@st.composite
+def episodic_diaries(draw: st.DrawFn) -> tuple[list[Reading], list[date]]:
+    """Diaries with real episodes in them, so the causality property has flags to test."""
+    joints = draw(
+        st.lists(st.sampled_from(JOINT_ORDER[:8]), min_size=1, max_size=3, unique=True)
+    )
+    courses = tuple(
+        Course(
+            joint,
+            onset=draw(st.integers(-10, 260)),
+            rise=draw(st.integers(14, 56)),
+            plateau=draw(st.integers(0, 21)),
+            decay=draw(st.integers(45, 200)),
+            peak=draw(st.floats(3, 10)),
+            swelling=draw(st.integers(0, 3)),
+        )
+        for joint in joints
+    )
+    diary = Diary(
+        courses,
+        days=draw(st.integers(60, 420)),
+        joints=tuple(dict.fromkeys([*joints, "left_knee"])),
+        baseline=draw(st.sampled_from((0.0, 0.0, 1.0, 2.0))),
+        compliance=draw(st.floats(0.5, 1.0)),
+        only_painful=draw(st.booleans()),
+        seed=draw(st.integers(0, 10**6)),
+    )
+    return diary.build()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(diary=episodic_diaries(), data=st.data())
+def test_truncation_never_changes_past_flags(
+    diary: tuple[list[Reading], list[date]], data: st.DataObject
+) -> None:
+    readings, logged = diary
+    full = detect(readings, logged).migrations
+    if not logged:
+        return
+    cuts = [m.detected_on for m in full] + [data.draw(st.sampled_from(logged))]
+    for cut in cuts:
+        assert truncate(readings, logged, cut).migrations == [
+            m for m in full if m.detected_on <= cut
+        ]

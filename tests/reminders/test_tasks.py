@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+
+import pytest
+import time_machine
+from django.core.mail import EmailMultiAlternatives
+from django.core.management import call_command
+
+from apps.reminders import tasks
+from apps.reminders.models import DeliveryStatus, ReminderDelivery
+from tests.factories import CheckInFactory, PatientFactory
+from tests.reminders.conftest import SLOT, TODAY, due_now
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dispatcher_queues_one_task_per_due_patient_after_commit(
+    patient, other_patient, monkeypatch, django_capture_on_commit_callbacks
+):
+    later = PatientFactory()
+    due_now(patient, SLOT - dt.timedelta(seconds=10))
+    due_now(other_patient, SLOT)
+    due_now(later, SLOT + dt.timedelta(minutes=1))
+    queued = []
+    monkeypatch.setattr(tasks.send_reminder, "delay", queued.append)
+    with (
+        time_machine.travel(SLOT, tick=False),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        assert tasks.queue_due_reminders() == 2
+    assert queued == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    assert sorted(queued) == sorted([patient.pk, other_patient.pk])
+
+
+def test_dispatcher_queries_once(patient, monkeypatch, django_assert_num_queries):
+    due_now(patient, SLOT)
+    monkeypatch.setattr(tasks.send_reminder, "delay", lambda pk: None)
+    with time_machine.travel(SLOT, tick=False), django_assert_num_queries(1):
+        tasks.queue_due_reminders()
+
+
+def test_send_reminder_task_sends_once_even_if_queued_twice(scheduled, mailoutbox):
+    with time_machine.travel(SLOT + dt.timedelta(seconds=20), tick=False):
+        tasks.send_reminder.apply(args=[scheduled.pk])
+        tasks.send_reminder.apply(args=[scheduled.pk])
+    assert len(mailoutbox) == 1
+
+
+def test_send_reminder_task_retries_a_451_until_delivered(
+    scheduled, mailoutbox, monkeypatch
+):
+    real_send = EmailMultiAlternatives.send
+    attempts = []
+
+    def flaky_send(self, *args, **kwargs):
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise smtplib.SMTPDataError(451, b"4.3.0 try again later")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky_send)
+    with time_machine.travel(SLOT + dt.timedelta(seconds=20), tick=False):
+        result = tasks.send_reminder.apply(args=[scheduled.pk])
+    assert result.successful()
+    assert len(attempts) == 3
+    assert len(mailoutbox) == 1
+    delivery = ReminderDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 3)
+
+
+def test_send_reminders_command_twice_in_a_minute_sends_once(scheduled, capsys):
+    at = (SLOT + dt.timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    call_command("send_reminders", "--at", at)
+    assert "Sent 1 reminder." in capsys.readouterr().out
+    call_command("send_reminders", "--at", at)
+    assert "Sent 0 reminders." in capsys.readouterr().out
+    assert ReminderDelivery.objects.get().local_date == TODAY
+
+
+def test_send_reminders_command_creates_missing_schedules(
+    patient, other_patient, mailoutbox, capsys
+):
+    CheckInFactory(patient=other_patient, date=TODAY)
+    # The first tick gives both patients a row; the one at 20:00 sends.
+    call_command("send_reminders", "--at", "2026-01-14T19:59:00Z")
+    call_command("send_reminders", "--at", "2026-01-14T20:00:00Z")
+    assert capsys.readouterr().out.splitlines() == [
+        "Sent 0 reminders.",
+        "Sent 1 reminder.",
+    ]
+    assert [m.to for m in mailoutbox] == [["pat@example.org"]]
+
+
+def test_send_reminders_command_at_a_dst_gap(capsys, mailoutbox):
+    # 01:30 London does not exist on 29 Mar 2026; the reminder goes at 02:00 BST = 01:00 UTC.
+    patient = PatientFactory(timezone="Europe/London")
+    patient.reminder_time = dt.time(1, 30)
+    patient.save()
+    call_command("send_reminders", "--at", "2026-03-29T00:30:00Z")
+    call_command("send_reminders", "--at", "2026-03-29T01:00:00Z")
+    call_command("send_reminders", "--at", "2026-03-29T01:30:00Z")
+    assert capsys.readouterr().out.splitlines() == [
+        "Sent 0 reminders.",
+        "Sent 1 reminder.",
+        "Sent 0 reminders.",
+    ]
+
+
+def test_send_reminders_command_rejects_a_naive_instant():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="UTC offset"):
+        call_command("send_reminders", "--at", "2026-03-29T01:30:00")
