@@ -23,7 +23,14 @@ pytestmark = pytest.mark.django_db
 
 # Third-party URL trees with their own access control.
 SKIP_PREFIXES = ("admin/", "accounts/")
-ROLES = ("anonymous", "patient_a", "patient_b", "linked_physician", "other_physician", "staff")
+ROLES = (
+    "anonymous",
+    "patient_a",
+    "patient_b",
+    "linked_physician",
+    "other_physician",
+    "staff",
+)
 
 
 def our_patterns(patterns=None, prefix="", namespace=""):
@@ -97,7 +104,9 @@ def test_every_view_declares_who_it_is_for():
         for name, _route, p in our_patterns()
         if getattr(p.callback, "access", None) is None
     ]
-    assert not missing, f"views without public/patient_required/physician_required: {missing}"
+    assert not missing, (
+        f"views without public/patient_required/physician_required: {missing}"
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -116,9 +125,13 @@ def test_only_the_right_roles_get_each_url(client, world, role):
             if status >= 500:
                 failures.append(f"{method.upper()} {url} as {role}: {status}")
             elif status == 200 and not expected_ok(access, role, kwargs):
-                failures.append(f"{method.upper()} {url} as {role}: 200 but should be refused")
+                failures.append(
+                    f"{method.upper()} {url} as {role}: 200 but should be refused"
+                )
             elif access != "public" and role == "anonymous" and status != 302:
-                failures.append(f"{method.upper()} {url} as anonymous: {status}, not a login redirect")
+                failures.append(
+                    f"{method.upper()} {url} as anonymous: {status}, not a login redirect"
+                )
             elif (
                 method == "get"
                 and expected_ok(access, role, kwargs)

@@ -182,3 +182,29 @@ class CareInvitation(models.Model):
             and self.cancelled_at is None
             and self.expires_at > now
         )
+
+
+class AccessRecord(models.Model):
+    """A physician opened a patient's data: the patient can see who and when."""
+
+    class What(models.TextChoices):
+        COURSE = "course", "opened your course"
+        EXPORT = "export", "downloaded an export"
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="access_records"
+    )
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    what = models.CharField(max_length=16, choices=What.choices)
+    detail = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["patient", "-at"], name="access_patient_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} {self.what} {self.patient} at {self.at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import (
+    AccessRecord,
     CareInvitation,
     CareLink,
     PatientProfile,
@@ -134,3 +135,35 @@ def invitation_cancel(*, patient: PatientProfile, invitation_id: int) -> bool:
             cancelled_at__isnull=True,
         ).update(cancelled_at=timezone.now())
     )
+
+
+def access_record(
+    *, patient: PatientProfile, viewer: User, what: str, detail: str = ""
+) -> AccessRecord:
+    """Log that `viewer` opened patient's data (shown to the patient on their profile)."""
+    return AccessRecord.objects.create(
+        patient=patient, viewer=viewer, what=what, detail=detail[:64]
+    )
+
+
+@transaction.atomic
+def account_erase(*, user: User) -> None:
+    """Delete a patient's account with everything about them, history included.
+
+    Cascades remove the profile, diary, episodes, migrations, events, care
+    links and invitations. simple_history's tables have no foreign keys to the
+    rows they copy, and the cascade itself writes "deleted" history rows, so
+    those are removed afterwards, inside the same transaction.
+    """
+    from apps.diary.models import CheckIn, DiaryEntry
+
+    patient = getattr(user, "patient", None)
+    user_id = user.pk
+    user.delete()
+    if patient is not None:
+        DiaryEntry.history.filter(patient_id=patient.pk).delete()
+        CheckIn.history.filter(patient_id=patient.pk).delete()
+        PatientProfile.history.filter(id=patient.pk).delete()
+    # Changes this user made to other records stay, without naming them.
+    for model in (DiaryEntry, CheckIn, PatientProfile):
+        model.history.filter(history_user_id=user_id).update(history_user=None)

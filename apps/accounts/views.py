@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import patient_required, public
-from apps.accounts.forms import TIMEZONE_NAMES, PatientProfileForm, TrackedJointsForm
+from apps.accounts.forms import (
+    TIMEZONE_NAMES,
+    AccountDeleteForm,
+    PatientProfileForm,
+    TrackedJointsForm,
+)
 from apps.diary import selectors as diary_selectors
 from apps.diary import services as diary_services
 from apps.reminders.services import reminder_schedule_refresh
@@ -58,6 +64,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "joints_form": joints_form,
         "care_links": selectors.care_links_for_patient(patient=patient),
         "invitations": selectors.open_invitations(patient=patient, now=timezone.now()),
+        "access_records": selectors.access_records_for_patient(patient=patient),
         "timezone_names": TIMEZONE_NAMES,
     }
     status = 422 if form.errors or joints_form.errors else 200
@@ -90,3 +97,34 @@ def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
     if services.invitation_cancel(patient=request.patient, invitation_id=invitation_id):
         messages.success(request, "That invitation code no longer works.")
     return redirect("accounts:profile")
+
+
+@patient_required
+@require_GET
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Everything we hold about the patient, as one JSON file."""
+    data = selectors.patient_data_export(patient=request.patient)
+    response = JsonResponse(data, json_dumps_params={"indent": 1})
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="tmo-tracker-{stamp}.json"'
+    return response
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Erase the account and the whole diary, after the patient re-enters their password."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.account_erase(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            "Your account, your diary with its history, your episodes and every "
+            "physician's access to them have been erased.",
+        )
+        return redirect("account_login")
+    status = 422 if form.errors else 200
+    return render(
+        request, "accounts/account_delete.html", {"form": form}, status=status
+    )

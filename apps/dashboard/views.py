@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.accounts import services as account_services
 from apps.accounts.decorators import patient_required, physician_required
 from apps.accounts.http import HtmxHttpRequest
-from apps.accounts.models import PatientProfile
+from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import patient_for_physician_or_404
 from apps.dashboard import fhir, figures, selectors, services, triage
 from apps.dashboard.forms import (
@@ -193,6 +193,9 @@ def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
             "diary_url": reverse("dashboard:patient", args=[patient.pk]),
         }
         return render(request, "dashboard/patient_detail.html#diary-table", context)
+    account_services.access_record(
+        patient=patient, viewer=request.user, what=AccessRecord.What.COURSE
+    )
     context = selectors.course_page(patient=patient, today=today, days=days)
     context.update(
         {
@@ -292,7 +295,11 @@ def _event_create(request: HttpRequest, *, patient: PatientProfile) -> None:
 @require_GET
 def physician_export(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
     patient = _linked(request, patient_id)
-    return export_response(request, patient=patient, fmt=fmt)
+    response = export_response(request, patient=patient, fmt=fmt)
+    account_services.access_record(
+        patient=patient, viewer=request.user, what=AccessRecord.What.EXPORT, detail=fmt
+    )
+    return response
 
 
 # Patient: own events and exports ------------------------------------------------

@@ -41,7 +41,6 @@ START_EXCURSION_MAX_DAYS = 21
 GAP_RESET_DAYS = 14
 # Calendar days of near-baseline readings before an episode counts as healed.
 RESOLVE_DAYS = 21
-# A joint that flared and settled within this many days is treated as volatile.
 # Quiet readings between baseline updates: often while a joint is new, then
 # every four weeks of daily logging (a baseline moves slowly).
 START_RECALC_EVERY = 7
@@ -65,9 +64,10 @@ QUIET_DAYS = 2
 # flare for days, and a joint that flared once may do so again.
 CHRONIC_PROOF_DAYS = 21
 FLARED_PROOF_DAYS = 10
+# A joint that flared and settled within this many days is treated as volatile.
 FLARE_MEMORY_DAYS = 365
 # Pain points above baseline, on two readings, for a settled rise to count as a flare.
-FLARE_PAIN = 3
+FLARE_PAIN = 2
 # TMO takes months to heal; an "episode" healed sooner than this was a flare.
 MIN_COURSE_DAYS = 42
 # Episodes starting this close together began together: not one migrating to the other.
@@ -124,7 +124,6 @@ class _Ep:
     peak_day: int
     peak_pain: int
     start_index: int
-    end_index: int = -1
     resolved_on: int | None = None
     resolved_known: int | None = None  # the day the healing was confirmed
     baseline: float = 0.0
@@ -273,7 +272,7 @@ def _track_joint(
     n_elev = 0
     ep: _Ep | None = None
 
-    def recalc(today: int) -> None:
+    def recalc(at: int) -> None:
         nonlocal bp, bs, start_mode, volatile, k, h, n_min, d_min, exc_max, fresh, thr
         nonlocal every
         fresh = 0
@@ -289,8 +288,9 @@ def _track_joint(
         exc_max = EXCURSION_MAX_DAYS
         # An arthritic joint (high or wandering baseline) or one that recently flared
         # and settled needs longer proof: its flares last days, TMO lasts months.
-        chronic = spread >= 2 or bp >= 2.5
-        volatile = chronic or today - last_flare <= FLARE_MEMORY_DAYS
+        # "Aches when the patient's other joints do not" counts as chronic too.
+        chronic = spread >= 2 or bp >= 2.5 or bp - floor.at(at) >= 1.5
+        volatile = chronic or ords[at] - last_flare <= FLARE_MEMORY_DAYS
         if volatile:
             # Flares can come back to back; three weeks of it is no longer a flare.
             d_min = CHRONIC_PROOF_DAYS if chronic else FLARED_PROOF_DAYS
@@ -325,7 +325,7 @@ def _track_joint(
                 fresh += stop - i
                 i = stop
                 if fresh >= every:
-                    recalc(ords[i - 1])
+                    recalc(i - 1)
                     continue
                 if i >= n:
                     break
@@ -342,7 +342,7 @@ def _track_joint(
                     pool_s.append(s)
                     fresh += 1
                     if fresh >= every:
-                        recalc(o)
+                        recalc(i)
                     i += 1
                     continue
                 exc = i
@@ -352,7 +352,7 @@ def _track_joint(
                 # Evidence from before a long gap is stale: start again from here.
                 pool_p.extend(pv[exc:i])
                 pool_s.extend(sv[exc:i])
-                recalc(o)
+                recalc(i)
                 exc = i
                 n_elev = 0
                 s_cum = 0.0
@@ -376,7 +376,7 @@ def _track_joint(
                 pool_s.extend(sv[exc : i + 1])
                 exc = -1
                 s_cum = 0.0
-                recalc(o)
+                recalc(i)
             elif (
                 s_cum >= h
                 and n_elev >= n_min
@@ -399,7 +399,7 @@ def _track_joint(
                 pool_s.extend(sv[exc : i + 1])
                 exc = -1
                 s_cum = 0.0
-                recalc(o)
+                recalc(i)
             i += 1
             continue
 
@@ -411,7 +411,7 @@ def _track_joint(
                 # that flares, and this episode is no source of migrations.
                 ep.flare = True
                 last_flare = ep.resolved_known
-            recalc(ep.resolved_known)
+            recalc(i - 1)
         ep = None
     return episodes
 

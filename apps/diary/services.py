@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
 from apps.diary import anatomy
 from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
+
+log = logging.getLogger(__name__)
 
 
 class FutureDayError(ValueError):
@@ -124,7 +127,14 @@ def _day_recorded_hooks(*, patient_id: int) -> None:
     from apps.reminders.services import reminder_schedule_refresh
 
     queue_episodes_refresh(patient_id=patient_id)
-    reminder_schedule_refresh(patient_id=patient_id)
+    try:
+        reminder_schedule_refresh(patient_id=patient_id)
+    except DatabaseError:
+        # The day is committed; a stale schedule costs at most one reminder,
+        # and the send path re-checks for a check-in before mailing anyone.
+        log.warning(
+            "could not refresh reminder schedule of %s", patient_id, exc_info=True
+        )
 
 
 def joint_track(*, patient: PatientProfile, joint: Joint) -> TrackedJoint:

@@ -60,14 +60,18 @@ def test_out_of_range_without_javascript_shows_error_and_saves_nothing(
     # the page on its way in (no JavaScript needed for that).
     def tamper(route):
         html = route.fetch().text()
-        html = html.replace('name="pain_left_hip" value="5"', 'name="pain_left_hip" value="11"')
+        html = html.replace(
+            'name="pain_left_hip" value="5"', 'name="pain_left_hip" value="11"'
+        )
         route.fulfill(body=html, content_type="text/html; charset=utf-8")
 
     page.route(f"{live_server.url}/log/", tamper)
     page.goto(f"{live_server.url}/log/")
     page.click("#row-left_hip .pain label.p5")
     page.click("text=Save today")
-    assert page.locator("text=Left hip pain must be a whole number from 0 to 10").is_visible()
+    assert page.locator(
+        "text=Left hip pain must be a whole number from 0 to 10"
+    ).is_visible()
     assert page.locator("text=Nothing was saved").is_visible()
     screenshot(page, "log-error-no-js")
     assert not CheckIn.objects.exists()

@@ -112,7 +112,9 @@ def _first_joint(rng: random.Random) -> str:
     return f"{rng.choice(('left', 'right'))}_{kind}"
 
 
-def _episode(rng: random.Random, joint: str, onset: int, scale: float, mild: bool) -> _Ep:
+def _episode(
+    rng: random.Random, joint: str, onset: int, scale: float, mild: bool
+) -> _Ep:
     """One episode with a clinically shaped course; mild = partial joint (pain 3-4 + swelling)."""
     rise = rng.randint(21, 56)
     plateau = rng.randint(3, 21)
@@ -120,12 +122,25 @@ def _episode(rng: random.Random, joint: str, onset: int, scale: float, mild: boo
     decay = max(45, total - rise - plateau)
     shape = rng.choices(("concave", "linear", "sigmoid"), weights=(5, 4, 1))[0]
     if mild:
-        return _Ep(joint, onset, rise, plateau, decay, rng.choice((3.0, 3.5, 4.0)), rng.choice((1, 2)), shape)
+        return _Ep(
+            joint,
+            onset,
+            rise,
+            plateau,
+            decay,
+            rng.choice((3.0, 3.5, 4.0)),
+            rng.choice((1, 2)),
+            shape,
+        )
     peak = scale * rng.uniform(0.8, 1.0)
-    return _Ep(joint, onset, rise, plateau, decay, peak, rng.choice((1, 2, 2, 3, 3)), shape)
+    return _Ep(
+        joint, onset, rise, plateau, decay, peak, rng.choice((1, 2, 2, 3, 3)), shape
+    )
 
 
-def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") -> Course:
+def generate_course(
+    rng: random.Random, *, messy: bool = True, name: str = "p"
+) -> Course:
     """One patient's diary with ground truth; messy adds the habits of real patients."""
     tags: set[str] = set()
     scenario = rng.choices(
@@ -142,7 +157,13 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
     censored_start = rng.random() < 0.35
     eps: list[_Ep] = []
     truths: list[TrueMigration] = []
-    n_joints = {"chain": rng.randint(2, 4), "single": 1, "control": 0, "together": rng.randint(2, 3), "recurrence": 2}[scenario]
+    n_joints = {
+        "chain": rng.randint(2, 4),
+        "single": 1,
+        "control": 0,
+        "together": rng.randint(2, 3),
+        "recurrence": 2,
+    }[scenario]
     mild_allowed = messy and rng.random() < 0.35
 
     if n_joints:
@@ -158,7 +179,9 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
         if scenario == "together":
             other = _pick_next(rng, joint, used)
             used.add(other)
-            twin = _episode(rng, other, prev.onset + rng.randint(0, 4), scale, mild=False)
+            twin = _episode(
+                rng, other, prev.onset + rng.randint(0, 4), scale, mild=False
+            )
             eps.append(twin)
             tags.add("together")
             # The next joint migrates from whichever of the pair it neighbours.
@@ -171,7 +194,10 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
                 # Keep the truth unambiguous: the next joint neighbours exactly one of the pair.
                 twin = next(e for e in eps if e is not source)
                 for _attempt in range(20):
-                    if relation(source.joint, nxt_joint) != OTHER and relation(twin.joint, nxt_joint) == OTHER:
+                    if (
+                        relation(source.joint, nxt_joint) != OTHER
+                        and relation(twin.joint, nxt_joint) == OTHER
+                    ):
                         break
                     nxt_joint = _pick_next(rng, source.joint, used)
             used.add(nxt_joint)
@@ -188,11 +214,23 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
             ep = _episode(rng, nxt_joint, onset, scale, mild)
             if scenario == "together":
                 # From the pair, the migration comes from the neighbour of the new joint.
-                pair = [e for e in eps if e.onset >= eps[-1].onset - 4 and e.joint != nxt_joint]
+                pair = [
+                    e
+                    for e in eps
+                    if e.onset >= eps[-1].onset - 4 and e.joint != nxt_joint
+                ]
                 near = [e for e in pair if relation(e.joint, nxt_joint) != OTHER]
                 source = near[0] if near else max(pair, key=lambda e: e.onset)
                 kind = "overlap" if onset < source.end else "sequential"
-            truths.append(TrueMigration(source.joint, nxt_joint, relation(source.joint, nxt_joint), kind, START + timedelta(onset)))
+            truths.append(
+                TrueMigration(
+                    source.joint,
+                    nxt_joint,
+                    relation(source.joint, nxt_joint),
+                    kind,
+                    START + timedelta(onset),
+                )
+            )
             eps.append(ep)
             prev = ep
         if scenario == "recurrence":
@@ -201,7 +239,15 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
             last = max((e for e in eps if e.joint != first.joint), key=lambda e: e.end)
             again = last.end + rng.randint(40, 200)
             rec = _episode(rng, first.joint, again, scale, mild=False)
-            truths.append(TrueMigration(last.joint, first.joint, relation(last.joint, first.joint), "sequential", START + timedelta(again)))
+            truths.append(
+                TrueMigration(
+                    last.joint,
+                    first.joint,
+                    relation(last.joint, first.joint),
+                    "sequential",
+                    START + timedelta(again),
+                )
+            )
             eps.append(rec)
 
     end_day = max([e.end for e in eps], default=0) + rng.randint(20, 120)
@@ -216,7 +262,18 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
             tracked.add(chronic)
             tags.add("chronic")
     while len(tracked) < 4:
-        tracked.add(rng.choice(("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")))
+        tracked.add(
+            rng.choice(
+                (
+                    "left_hip",
+                    "right_hip",
+                    "left_knee",
+                    "right_knee",
+                    "left_ankle",
+                    "right_ankle",
+                )
+            )
+        )
 
     compliance = rng.uniform(0.5, 1.0) if messy else rng.uniform(0.9, 1.0)
     if compliance < 0.7:
@@ -285,7 +342,14 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
             readings.append(Reading(day, joint, p, s))
 
     true_eps = [
-        TrueEpisode(e.joint, e.shape, e.rise, START + timedelta(e.onset), int(round(e.peak)), START + timedelta(e.end))
+        TrueEpisode(
+            e.joint,
+            e.shape,
+            e.rise,
+            START + timedelta(e.onset),
+            int(round(e.peak)),
+            START + timedelta(e.end),
+        )
         for e in eps
     ]
     return Course(name, readings, logged, truths, true_eps, tags)
@@ -294,4 +358,7 @@ def generate_course(rng: random.Random, *, messy: bool = True, name: str = "p") 
 def generate_cohort(n: int, seed: int = 0, *, messy_share: float = 0.7) -> list[Course]:
     """n seeded courses; messy_share of them with real-world diary habits."""
     rng = random.Random(seed)
-    return [generate_course(rng, messy=rng.random() < messy_share, name=f"p{seed}-{i}") for i in range(n)]
+    return [
+        generate_course(rng, messy=rng.random() < messy_share, name=f"p{seed}-{i}")
+        for i in range(n)
+    ]

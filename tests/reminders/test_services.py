@@ -37,8 +37,8 @@ def test_schedule_is_the_patients_next_local_reminder_time(scheduled):
 def test_schedule_is_empty_while_reminders_are_off(patient):
     patient.reminders_enabled = False
     patient.save()
-    sched = reminder_schedule_refresh(patient_id=patient.pk, now=SLOT)
-    assert sched.next_reminder_at is None
+    assert reminder_schedule_refresh(patient_id=patient.pk, now=SLOT) is None
+    assert ReminderSchedule.objects.get(patient=patient).next_reminder_at is None
 
 
 def test_backfill_gives_new_patients_a_schedule(patient, other_patient):

@@ -7,11 +7,12 @@ import logging
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
+from apps.diary.models import CheckIn
 from apps.reminders import emails, schedule, selectors, tokens
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 from apps.reminders.services.delivery import (
@@ -34,17 +35,42 @@ MISSED_DAYS_NOTE = 3
 
 def reminder_schedule_refresh(
     *, patient_id: int, now: dt.datetime | None = None
-) -> ReminderSchedule | None:
-    """Recompute when this patient's next reminder is due (UTC; None while reminders are off)."""
+) -> dt.datetime | None:
+    """Recompute and store when this patient's next reminder is due (UTC; None while off)."""
     now = now or timezone.now()
-    patient = PatientProfile.objects.filter(pk=patient_id).first()
+    # Runs after every saved day: one read (profile with both "last" dates as
+    # subqueries) and one write keep it cheap on that hot path.
+    patient = (
+        PatientProfile.objects.filter(pk=patient_id)
+        .annotate(
+            last_checkin=Subquery(
+                CheckIn.objects.filter(patient=OuterRef("pk"))
+                .order_by("-date")
+                .values("date")[:1]
+            ),
+            last_reminded=Subquery(
+                ReminderDelivery.objects.filter(patient=OuterRef("pk"))
+                .order_by("-local_date")
+                .values("local_date")[:1]
+            ),
+        )
+        .first()
+    )
     if patient is None:  # account deleted meanwhile
         return None
-    next_at = _next_reminder_at(patient=patient, now=now)
-    sched, _ = ReminderSchedule.objects.update_or_create(
-        patient=patient, defaults={"next_reminder_at": next_at}
+    next_at = _next_reminder_at(
+        patient=patient,
+        now=now,
+        last_checkin=patient.last_checkin,
+        last_reminded=patient.last_reminded,
     )
-    return sched
+    if not ReminderSchedule.objects.filter(patient=patient).update(
+        next_reminder_at=next_at, updated_at=now
+    ):
+        ReminderSchedule.objects.update_or_create(
+            patient=patient, defaults={"next_reminder_at": next_at}
+        )
+    return next_at
 
 
 def reminder_schedules_backfill(*, now: dt.datetime | None = None) -> int:
