@@ -80,7 +80,7 @@ def _hip_to_contralateral_hip(rng):
             Flare(
                 f"{side}_hip", _j(rng, 200, 240), _j(rng, 7, 9), heal=_j(rng, 120, 150)
             ),
-            Flare(f"{other}_hip", _j(rng, 18, 26), _j(rng, 6, 8)),
+            Flare(f"{other}_hip", _j(rng, 28, 34), _j(rng, 6, 8), rise=28),
         ],
         [f"{side}_hip", f"{other}_hip"],
         profile={"sex": "male", "birth_year": _j(rng, 1966, 1980)},
