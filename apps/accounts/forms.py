@@ -29,7 +29,13 @@ class PatientSignupForm(forms.Form):
         user.role = User.Role.PATIENT
         user.first_name = self.cleaned_data["first_name"]
         user.save(update_fields=["role", "first_name"])
-        PatientProfile.objects.create(user=user, timezone=self.cleaned_data["timezone"])
+        profile = PatientProfile.objects.create(
+            user=user, timezone=self.cleaned_data["timezone"]
+        )
+        # The first reminder goes out tonight, not after the next backfill tick.
+        from apps.reminders.services import reminder_schedule_refresh
+
+        reminder_schedule_refresh(patient_id=profile.pk)
 
 
 WEEKDAY_CHOICES = [
