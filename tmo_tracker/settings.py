@@ -180,7 +180,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 else:
-    _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(BASE_DIR / ".celery-broker")))
+    _broker_dir = Path(
+        env.str("CELERY_BROKER_DIR", default=str(BASE_DIR / ".celery-broker"))
+    )
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
