@@ -42,9 +42,9 @@ GAP_RESET_DAYS = 14
 # Calendar days of near-baseline readings before an episode counts as healed.
 RESOLVE_DAYS = 21
 # Quiet readings between baseline updates: often while a joint is new, then
-# every four weeks of daily logging (a baseline moves slowly).
+# every six weeks of daily logging (a baseline moves slowly).
 START_RECALC_EVERY = 7
-RECALC_EVERY = 28
+RECALC_EVERY = 42
 # A joint with no baseline of its own yet (the first weeks of a diary).
 START_K = 1.5
 START_H = 4.0
@@ -210,6 +210,7 @@ def _relation(a: str, b: str) -> str:
 
 _DAY = attrgetter("day")
 _INT_ONLY = {int}
+_MIDDLE = itemgetter(1)
 _JOINT = attrgetter("joint")
 _MISSING_AS_ZERO = {None: (0, 0)}
 
@@ -289,7 +290,7 @@ def _track_joint(
         # An arthritic joint (high or wandering baseline) or one that recently flared
         # and settled needs longer proof: its flares last days, TMO lasts months.
         # "Aches when the patient's other joints do not" counts as chronic too.
-        chronic = spread >= 2 or bp >= 2.5 or bp - floor.at(at) >= 1.5
+        chronic = spread >= 2 or bp >= 2.5 or (bp >= 1.5 and bp - floor.at(at) >= 1.5)
         volatile = chronic or ords[at] - last_flare <= FLARE_MEMORY_DAYS
         if volatile:
             # Flares can come back to back; three weeks of it is no longer a flare.
@@ -443,21 +444,30 @@ def _follow(
     retry_at = 2
     while i < n:
         if streak < 0 and i >= retry_at:
-            # Fast path: a block with no reading above the peak and none near
-            # baseline changes nothing (medians of three stay between the two).
+            # Fast path: medians of three for a block at C speed. Days whose median
+            # is neither a new peak nor near baseline change nothing: skip them.
             stop = i + 14 if i + 14 < n else n
             low = (max(floor.at(i), floor.at(stop - 1)) if floor_based else bp) + 1
-            # At most one reading at or below `low` means every median of three
-            # stays above it.
-            if max(pv[i:stop]) <= peak and sum(map(low.__ge__, pv[i - 2 : stop])) <= 1:
-                p1 = pv[stop - 2]
-                p2 = pv[stop - 1]
-                s1 = sv[stop - 2]
-                s2 = sv[stop - 1]
-                i = stop
+            seg = pv[i - 2 : stop]
+            mids = list(
+                map(_MIDDLE, map(sorted, zip(seg, seg[1:], seg[2:], strict=False)))
+            )
+            if max(mids) <= peak and min(mids) > low:
+                skip = stop - i
+            else:
+                skip = 0
+                for m in mids:
+                    if m > peak or m <= low:
+                        break
+                    skip += 1
+                retry_at = i + skip + 7
+            if skip:
+                i += skip
+                p1 = pv[i - 2]
+                p2 = pv[i - 1]
+                s1 = sv[i - 2]
+                s2 = sv[i - 1]
                 continue
-            # Something happens in this block; step through a week before retrying.
-            retry_at = i + 7
         p = pv[i]
         s = sv[i]
         if p1 > p2:

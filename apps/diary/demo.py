@@ -197,14 +197,14 @@ def course_days(
     tracked = course.tracked or sorted({f.joint for f in course.flares})
     course.tracked = tracked
     diary: dict[dt.date, dict[str, tuple[int, int]]] = {}
-    gap_until = -1
+    gap = range(0)  # days (counted back from today) of a holiday or hospital stay
     for back in range(days - 1, -1, -1):
         if back < course.stopped_days_ago:
             break
-        # An occasional week-long gap (holiday, hospital stay) besides single misses.
-        if back > gap_until and rng.random() < 0.004:
-            gap_until = back - rng.randint(5, 12)
-        if gap_until < back < gap_until + 13 or rng.random() > course.compliance:
+        # An occasional week-long gap besides single missed days.
+        if back not in gap and rng.random() < 0.004:
+            gap = range(back - rng.randint(5, 12), back + 1)
+        if back in gap or rng.random() > course.compliance:
             continue
         values = {}
         for joint in tracked:
