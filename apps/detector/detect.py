@@ -10,11 +10,11 @@ migrations detected up to D.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
-from operator import add, attrgetter, itemgetter, mul
+from operator import add, and_, attrgetter, itemgetter, mul, rshift
 
 from apps.diary.anatomy import JOINTS, OTHER, relation
 
@@ -132,70 +132,76 @@ class _Ep:
     # (day known, peak day) each time the peak moved: the source test must see the
     # peak as it was on the new episode's detection day, not as it is now.
     peaks: list[tuple[int, int]] = field(default_factory=list)
+    # (first day, day it ended) of each stretch back near baseline, open ones ending
+    # at _OPEN: the kind test must see the joint as it was on the new detection day.
+    quiet: list[tuple[int, int]] = field(default_factory=list)
 
 
-def detect(readings: Iterable[Reading], logged_days: Iterable[date]) -> Detection:
+def detect(
+    readings: Iterable[Reading] | Iterable[tuple[date, str, int, int]],
+    logged_days: Iterable[date],
+) -> Detection:
     """Episodes per joint and the migrations between them; an unlogged day is missing, not zero."""
-    readings = readings if isinstance(readings, list) else list(readings)
-    if not readings:
+    # Readings may also be plain (day, joint, pain, swelling) tuples, as a database
+    # query returns them: building thousands of Reading objects costs more than
+    # detecting does.
+    rows = readings if isinstance(readings, list) else list(readings)
+    if not rows:
         return Detection([], [])
+    if type(rows[0]) is tuple:
+        day_col, joint_col, pain_col, swell_col = zip(*rows, strict=True)
+    else:
+        # One attribute at a time, each at C speed: cheaper than a 4-field getter.
+        day_col = list(map(_DAY, rows))
+        joint_col = list(map(_JOINT, rows))
+        pain_col = list(map(_PAIN, rows))
+        swell_col = list(map(_SWELLING, rows))
+    pain = _clean(pain_col, 10)
+    swell = _clean(swell_col, 3)
+    # One dict keyed by (joint, day) holding pain * 4 + swelling, built and read at
+    # C speed: looping over the readings in Python was a third of a recompute.
+    keys = list(zip(joint_col, day_col, strict=True))
+    code = dict(zip(keys, map(add, map(mul, pain, repeat(4)), swell), strict=True))
+    if len(code) != len(rows):
+        # Two entries for one joint on one day: keep the worse of each score, the
+        # safe reading for a symptom diary.
+        worst: dict[tuple[str, date], tuple[int, int]] = {}
+        for key, p, s in zip(keys, pain, swell, strict=True):
+            old = worst.get(key)
+            worst[key] = (p, s) if old is None else (max(old[0], p), max(old[1], s))
+        code = {key: p * 4 + s for key, (p, s) in worst.items()}
     day_set = set(logged_days)
     # Leniency: a reading proves the patient checked in that day.
-    day_set.update(map(_DAY, readings))
+    day_set.update(day_col)
     days = sorted(day_set)
-    n = len(days)
-    index = dict(zip(days, range(n), strict=True))
     ords = list(map(date.toordinal, days))
-    # Dense arrays over the logged days, one slot per joint and day. This loop is
-    # the hot spot of a recompute, so it does as little per reading as it can.
-    arrays: dict[str, list] = {j: [None] * n for j in set(map(_JOINT, readings))}
-    for r in readings:
-        arrays[r.joint][index[r.day]] = (r.pain, r.swelling)
-    if sum(n - v.count(None) for v in arrays.values()) != len(readings):
-        # Two entries for one joint on one day overwrote each other: redo it slowly.
-        arrays = _merge_duplicates(readings, index, n)
-    joints = sorted(arrays, key=_joint_sort_key)
+    joints = sorted(set(joint_col), key=_joint_sort_key)
     pains: list[list[int]] = []
     swells: list[list[int]] = []
     for joint in joints:
         # On a logged day, a joint without a reading did not hurt: pain 0, swelling 0.
-        vals = arrays[joint]
-        pv, sv = zip(*map(_MISSING_AS_ZERO.get, vals, vals), strict=True)
-        pains.append(_clean(pv, 10))
-        swells.append(_clean(sv, 3))
+        cv = list(map(code.get, zip(repeat(joint), days), repeat(0)))
+        pains.append(list(map(rshift, cv, repeat(2))))
+        swells.append(list(map(and_, cv, repeat(3))))
     floor = _Floor(pains)
-    tracked: list[tuple[_Ep, list[int]]] = []
+    tracked: list[tuple[_Ep, list[int], list[int]]] = []
     for joint, pv, sv in zip(joints, pains, swells, strict=True):
-        tracked.extend((ep, pv) for ep in _track_joint(joint, ords, pv, sv, floor))
-    episodes = [_finish(ep, ords, pv) for ep, pv in tracked]
+        tracked.extend((ep, pv, sv) for ep in _track_joint(joint, ords, pv, sv, floor))
+    episodes = [_finish(ep, ords, pv) for ep, pv, _ in tracked]
     episodes.sort(key=lambda e: (e.onset, _joint_sort_key(e.joint)))
-    migrations = _link([ep for ep, _ in tracked])
+    migrations = _link([ep for ep, _, _ in tracked])
     return Detection(episodes, migrations)
 
 
-def _merge_duplicates(
-    readings: list[Reading], index: dict[date, int], n: int
-) -> dict[str, list]:
-    """Dense arrays as in detect(), keeping the worse of two entries for one joint-day."""
-    arrays: dict[str, list] = {j: [None] * n for j in set(map(_JOINT, readings))}
-    for r in readings:
-        vals = arrays[r.joint]
-        i = index[r.day]
-        old = vals[i]
-        if old is None:
-            vals[i] = (r.pain, r.swelling)
-        else:
-            # Keep the worse: the safe reading for a symptom diary.
-            vals[i] = (max(old[0], r.pain), max(old[1], r.swelling))
-    return arrays
-
-
-def _clean(values: tuple, top: int) -> list[int]:
-    """Any out-of-contract score coerced into 0..top."""
-    out = list(values)
-    if set(map(type, out)) != _INT_ONLY or min(out) < 0 or max(out) > top:
-        out = [min(top, max(0, int(v))) for v in out]
-    return out
+def _clean(values: Sequence, top: int) -> Sequence[int]:
+    """The scores, any out-of-contract one coerced into 0..top."""
+    try:
+        # A sum stays an int only if every score is one (bool counts, harmlessly).
+        if type(sum(values)) is int and min(values) >= 0 and max(values) <= top:
+            return values
+    except TypeError:
+        pass
+    return [min(top, max(0, int(v))) for v in values]
 
 
 def _joint_sort_key(joint: str) -> tuple[int, str]:
@@ -208,11 +214,14 @@ def _relation(a: str, b: str) -> str:
     return OTHER
 
 
-_DAY = attrgetter("day")
 _INT_ONLY = {int}
 _MIDDLE = itemgetter(1)
+# End of a stretch that had not ended when the diary did.
+_OPEN = 10**9
+_DAY = attrgetter("day")
 _JOINT = attrgetter("joint")
-_MISSING_AS_ZERO = {None: (0, 0)}
+_PAIN = attrgetter("pain")
+_SWELLING = attrgetter("swelling")
 
 
 class _Floor:
@@ -491,14 +500,18 @@ def _follow(
                 ep.resolved_on = ords[streak]
                 ep.resolved_known = ords[i]
                 ep.baseline = floor.at(i) if floor_based else bp
+                ep.quiet.append((ords[streak], _OPEN))
                 return i + 1
-        else:
+        elif streak >= 0:
+            ep.quiet.append((ords[streak], ords[i]))
             streak = -1
         p1 = p2
         p2 = p
         s1 = s2
         s2 = s
         i += 1
+    if streak >= 0:
+        ep.quiet.append((ords[streak], _OPEN))
     return n
 
 
@@ -687,7 +700,13 @@ def _link(episodes: list[_Ep]) -> list[JointMigration]:
                 c[0].joint,
             ),
         )
-        kind = SEQUENTIAL if healed and source.resolved_on <= new.onset else OVERLAP
+        # Sequential when the source was already back near its baseline at the new
+        # onset and stayed there up to the detection day: a joint that has settled
+        # but not yet been quiet the three weeks that confirm healing counts too.
+        settled = any(
+            start <= new.onset and end > new.detected for start, end in source.quiet
+        )
+        kind = SEQUENTIAL if settled else OVERLAP
         migrations.append(
             JointMigration(
                 from_joint=source.joint,

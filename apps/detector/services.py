@@ -3,7 +3,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from django.urls import reverse
 
 from apps.accounts.models import PatientProfile
 from apps.detector import detect
@@ -17,17 +20,32 @@ log = logging.getLogger(__name__)
 SAME_EVENT_DAYS = 21
 
 
-def diary_load(*, patient: PatientProfile) -> tuple[list[detect.Reading], set[dt.date]]:
-    """The patient's whole diary as detector input (two queries)."""
+def diary_load(
+    *, patient: PatientProfile
+) -> tuple[list[tuple[dt.date, str, int, int]], set[dt.date]]:
+    """The patient's whole diary as detector input: (day, joint, pain, swelling) rows and logged days."""
     codes = _joint_codes()
-    readings = [
-        detect.Reading(day=day, joint=codes[joint_id], pain=pain, swelling=swelling)
-        for joint_id, day, pain, swelling in DiaryEntry.objects.filter(
-            patient=patient
-        ).values_list("joint_id", "date", "pain", "swelling")
-    ]
-    logged = set(CheckIn.objects.filter(patient=patient).values_list("date", flat=True))
-    return readings, logged
+    entries = DiaryEntry.objects.filter(patient=patient)
+    checkins = CheckIn.objects.filter(patient=patient)
+    # SQLite stores dates as text and Django parses every one in Python, half of a
+    # recompute: fetch the text and parse each distinct day once instead.
+    sqlite = connection.vendor == "sqlite"
+    day_field = Cast("date", output_field=CharField()) if sqlite else "date"
+    raw = list(entries.values_list(day_field, "joint_id", "pain", "swelling"))
+    logged = set(checkins.values_list(day_field, flat=True))
+    if not raw:
+        return [], set(map(dt.date.fromisoformat, logged)) if sqlite else logged
+    day_col, joint_col, pain_col, swell_col = zip(*raw, strict=True)
+    if sqlite:
+        day_of = {text: dt.date.fromisoformat(text) for text in logged.union(day_col)}
+        day_col = map(day_of.__getitem__, day_col)
+        logged = set(map(day_of.__getitem__, logged))
+    # Plain rows in Reading field order, which detect() takes as they are: building
+    # a Reading per entry cost more than the detection itself. Joint codes come
+    # from the small catalogue, not a join that makes a new string per row.
+    joint_col = map(codes.__getitem__, joint_col)
+    rows = list(zip(day_col, joint_col, pain_col, swell_col, strict=True))
+    return rows, logged
 
 
 def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
@@ -108,3 +126,30 @@ def _joint_codes() -> dict[int, str]:
 
 def _joint_ids() -> dict[str, int]:
     return {code: pk for pk, code in _joint_codes().items()}
+
+
+def migrations_notify(*, migration_ids: list[int]) -> int:
+    """Email each linked physician about new migrations; returns emails sent."""
+    from apps.accounts.selectors import care_links_for_patient
+    from apps.reminders.emails import absolute_url, email_build
+
+    migrations = JointMigration.objects.filter(pk__in=migration_ids).select_related(
+        "patient__user", "from_joint", "to_joint"
+    )
+    sent = 0
+    for m in migrations:
+        for link in care_links_for_patient(patient=m.patient):
+            email_build(
+                "migration",
+                {
+                    "physician": link.physician.user,
+                    "patient": m.patient.user,
+                    "migration": m,
+                    "url": absolute_url(
+                        reverse("dashboard:patient", args=[m.patient_id])
+                    ),
+                },
+                to=[link.physician.user.email],
+            ).send()
+            sent += 1
+    return sent

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
 from apps.dashboard.services import summary_refresh
-from apps.detector.services import episodes_refresh
+from apps.detector.services import episodes_refresh, migrations_notify
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,9 @@ def refresh_episodes(patient_id: int) -> int:
     created = episodes_refresh(patient=patient)
     # The triage table reads only PatientSummary, so it must follow every detector run.
     summary_refresh(patient=patient, today=patient.local_date(timezone.now()))
+    if created:
+        # A new joint starting is worth a physician's attention early (CLINICAL.md).
+        migrations_notify(migration_ids=[m.pk for m in created])
     return len(created)
 
 
@@ -31,17 +34,3 @@ def refresh_all_episodes() -> int:
     for patient_id in ids:
         refresh_episodes.delay(patient_id)
     return len(ids)
-
-
-def queue_episodes_refresh(*, patient_id: int) -> None:
-    """Queue the after-save recompute; a broker outage must never fail the save itself."""
-    try:
-        refresh_episodes.apply_async(args=[patient_id], retry=False)
-    except Exception:
-        # The day is already committed; the nightly refresh_all_episodes run
-        # picks this patient up, so the only cost is a later flag.
-        log.warning(
-            "could not queue refresh_episodes(%s); nightly run will",
-            patient_id,
-            exc_info=True,
-        )

@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
 from apps.diary import anatomy
 from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
-
-log = logging.getLogger(__name__)
 
 
 class FutureDayError(ValueError):
@@ -63,7 +60,10 @@ def day_record(
                 raise
         else:
             break
-    transaction.on_commit(lambda: _day_recorded_hooks(patient_id=patient.pk))
+    # Imported here: the task module pulls in the apps that react to a saved day.
+    from apps.diary.tasks import queue_after_day_saved
+
+    transaction.on_commit(lambda: queue_after_day_saved(patient_id=patient.pk))
     return recorded
 
 
@@ -119,22 +119,6 @@ def _day_write(
         created=sum(e.joint_id not in stored for e in changed),
         updated=sum(e.joint_id in stored for e in changed),
     )
-
-
-def _day_recorded_hooks(*, patient_id: int) -> None:
-    # Imported here: diary must not depend on the apps that react to a saved day.
-    from apps.detector.tasks import queue_episodes_refresh
-    from apps.reminders.services import reminder_schedule_refresh
-
-    queue_episodes_refresh(patient_id=patient_id)
-    try:
-        reminder_schedule_refresh(patient_id=patient_id)
-    except DatabaseError:
-        # The day is committed; a stale schedule costs at most one reminder,
-        # and the send path re-checks for a check-in before mailing anyone.
-        log.warning(
-            "could not refresh reminder schedule of %s", patient_id, exc_info=True
-        )
 
 
 def joint_track(*, patient: PatientProfile, joint: Joint) -> TrackedJoint:

@@ -434,3 +434,26 @@ def test_truncation_never_changes_past_flags(
         assert truncate(readings, logged, cut).migrations == [
             m for m in full if m.detected_on <= cut
         ]
+
+
+def test_source_settled_but_not_yet_confirmed_healed_makes_a_sequential_migration() -> (
+    None
+):
+    # The ankle tails off to baseline about a week before the foot starts, and the foot is
+    # flagged before three quiet weeks would confirm the ankle healed.
+    ankle = Course("left_ankle", 20, rise=28, plateau=10, decay=120)
+    diary = Diary(
+        (ankle, Course("left_foot", 165)),
+        joints=("left_ankle", "left_foot", "left_knee", "right_ankle"),
+    )
+    detection = run(diary)
+    (healed,) = [e for e in detection.episodes if e.joint == "left_ankle"]
+    (migration,) = detection.migrations
+    assert migration.detected_on < healed.resolved_on + timedelta(21)
+    assert flags(detection) == [("left_ankle", "left_foot", "adjacent", "sequential")]
+
+
+def test_database_rows_give_the_same_result_as_readings() -> None:
+    readings, logged = KNEE_ANKLE_FOOT.build()
+    rows = [(r.day, r.joint, r.pain, r.swelling) for r in readings]
+    assert detect(rows, logged) == detect(readings, logged)
