@@ -145,6 +145,9 @@ STORAGES = {
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://"),
 }
+# Sessions are read on every request: from the cache first (Redis via CACHE_URL
+# in production), the database only on a miss, and written through to both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise (the demo prints there).
 EMAIL_HOST = env("EMAIL_HOST", default="")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 
 from apps.diary.models import PAIN_MAX, SWELLING_LABELS, SWELLING_MAX, Joint
@@ -71,8 +73,37 @@ class DayForm(forms.Form):
             for j in self.joints
         }
 
-    def rows(self):
-        """(joint, pain field, swelling field) per joint, for the template."""
+    def rows(self) -> list[JointRow]:
+        """One entry per joint with its options pre-computed.
+
+        The template writes the radio inputs itself: rendering 60 radio widgets
+        through Django's widget templates took most of the page's time.
+        """
         return [
-            (j, self[f"pain_{j.code}"], self[f"swelling_{j.code}"]) for j in self.joints
+            JointRow(
+                joint=j,
+                pain=self._options(f"pain_{j.code}", range(PAIN_MAX + 1)),
+                swelling=self._options(f"swelling_{j.code}", SWELLING_LABELS),
+                errors=[
+                    *self[f"pain_{j.code}"].errors,
+                    *self[f"swelling_{j.code}"].errors,
+                ],
+            )
+            for j in self.joints
         ]
+
+    def _options(self, name: str, labels) -> list[tuple[str, str, bool]]:
+        current = self[name].value()
+        current = "" if current is None else str(current)
+        return [
+            (str(value), str(label), str(value) == current)
+            for value, label in enumerate(labels)
+        ]
+
+
+@dataclass(frozen=True)
+class JointRow:
+    joint: Joint
+    pain: list[tuple[str, str, bool]]  # (value, label, checked) for 0–10
+    swelling: list[tuple[str, str, bool]]  # for none/mild/moderate/severe
+    errors: list[str]
