@@ -3,7 +3,7 @@ from __future__ import annotations
 import smtplib
 from functools import partial
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,10 +42,20 @@ def send_reminder(self, patient_id: int) -> str:
 def queue_due_reminders() -> int:
     """Beat runs this every minute, so a reminder lands within minutes of the patient's chosen time."""
     due = selectors.patient_ids_due(now=timezone.now())
-    for patient_id in due:
-        # After commit, so a worker never races a row this transaction still holds.
-        transaction.on_commit(partial(send_reminder.delay, patient_id))
+    # After commit, so a worker never races a row this transaction still holds.
+    transaction.on_commit(partial(send_reminders_enqueue, due))
     return len(due)
+
+
+def send_reminders_enqueue(patient_ids: list[int]) -> None:
+    """One send_reminder message per patient, over one broker connection.
+
+    At 20:00 thousands of patients fall due at once; taking a producer from the
+    pool once instead of once per message makes the tick several times faster.
+    """
+    with current_app.producer_or_acquire() as producer:
+        for patient_id in patient_ids:
+            send_reminder.apply_async(args=[patient_id], producer=producer)
 
 
 @shared_task(acks_late=True)

@@ -24,7 +24,9 @@ def test_dispatcher_queues_one_task_per_due_patient_after_commit(
     due_now(other_patient, SLOT)
     due_now(later, SLOT + dt.timedelta(minutes=1))
     queued = []
-    monkeypatch.setattr(tasks.send_reminder, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.send_reminder, "apply_async", lambda args, **kw: queued.append(args[0])
+    )
     with (
         time_machine.travel(SLOT, tick=False),
         django_capture_on_commit_callbacks() as callbacks,
@@ -38,7 +40,7 @@ def test_dispatcher_queues_one_task_per_due_patient_after_commit(
 
 def test_dispatcher_queries_once(patient, monkeypatch, django_assert_num_queries):
     due_now(patient, SLOT)
-    monkeypatch.setattr(tasks.send_reminder, "delay", lambda pk: None)
+    monkeypatch.setattr(tasks.send_reminder, "apply_async", lambda *a, **kw: None)
     with time_machine.travel(SLOT, tick=False), django_assert_num_queries(1):
         tasks.queue_due_reminders()
 
