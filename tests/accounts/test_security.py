@@ -62,3 +62,22 @@ def test_createphysician_makes_a_physician_who_lands_on_the_dashboard(client):
     )
     assert client.login(email="new.doc@example.org", password="a-Good-pass-2026")
     assert client.get("/").url == "/physician/"
+
+
+def test_repeated_failed_logins_are_locked_out(client, patient):
+    from django.core.cache import cache
+
+    from tests.factories import PASSWORD
+
+    cache.clear()
+    for _ in range(5):
+        client.post(
+            "/accounts/login/", {"login": "pat@example.org", "password": "wrong"}
+        )
+    # Locked out: even the right password is refused for a while.
+    response = client.post(
+        "/accounts/login/", {"login": "pat@example.org", "password": PASSWORD}
+    )
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()
