@@ -9,12 +9,13 @@ migrations detected up to D.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
-from operator import add, and_, attrgetter, itemgetter, mul, rshift
+from operator import add, attrgetter, itemgetter, mul, setitem
 
 from apps.diary.anatomy import JOINTS, OTHER, relation
 
@@ -78,7 +79,8 @@ SOURCE_WINDOW_DAYS = 365
 SOURCE_TIE_DAYS = 21
 
 
-@dataclass(frozen=True)
+# Slots: a recompute reads thousands of these, and slot access is the faster.
+@dataclass(frozen=True, slots=True)
 class Reading:
     day: date
     joint: str  # anatomy code, e.g. "left_knee"
@@ -158,31 +160,41 @@ def detect(
         swell_col = list(map(_SWELLING, rows))
     pain = _clean(pain_col, 10)
     swell = _clean(swell_col, 3)
-    # One dict keyed by (joint, day) holding pain * 4 + swelling, built and read at
-    # C speed: looping over the readings in Python was a third of a recompute.
-    keys = list(zip(joint_col, day_col, strict=True))
-    code = dict(zip(keys, map(add, map(mul, pain, repeat(4)), swell), strict=True))
-    if len(code) != len(rows):
-        # Two entries for one joint on one day: keep the worse of each score, the
-        # safe reading for a symptom diary.
-        worst: dict[tuple[str, date], tuple[int, int]] = {}
-        for key, p, s in zip(keys, pain, swell, strict=True):
-            old = worst.get(key)
-            worst[key] = (p, s) if old is None else (max(old[0], p), max(old[1], s))
-        code = {key: p * 4 + s for key, (p, s) in worst.items()}
     day_set = set(logged_days)
     # Leniency: a reading proves the patient checked in that day.
     day_set.update(day_col)
     days = sorted(day_set)
+    n = len(days)
     ords = list(map(date.toordinal, days))
     joints = sorted(set(joint_col), key=_joint_sort_key)
-    pains: list[list[int]] = []
-    swells: list[list[int]] = []
-    for joint in joints:
-        # On a logged day, a joint without a reading did not hurt: pain 0, swelling 0.
-        cv = list(map(code.get, zip(repeat(joint), days), repeat(0)))
-        pains.append(list(map(rshift, cv, repeat(2))))
-        swells.append(list(map(and_, cv, repeat(3))))
+    # Flat grids of pain and of swelling, a row of logged days per joint, filled
+    # at C speed from integer positions: tuple keys and a Python loop over the
+    # readings were most of the cost of reading the input.
+    size = n * len(joints)
+    row_start = dict(zip(joints, range(0, size, n), strict=True))
+    index = dict(zip(days, range(n), strict=True))
+    pos = list(
+        map(add, map(row_start.__getitem__, joint_col), map(index.__getitem__, day_col))
+    )
+    # Byte grids: filled and read back at C speed, and a cell no reading reached
+    # keeps the marker, so counting markers reveals two entries for one joint-day.
+    pain_grid = bytearray(_UNSET) * size
+    swell_grid = bytearray(size)
+    deque(map(setitem, repeat(pain_grid), pos, pain), maxlen=0)
+    if size - pain_grid.count(_UNSET) != len(pos):
+        # Two entries for one joint on one day: keep the worse of each score, the
+        # safe reading for a symptom diary.
+        pain_grid = bytearray(_UNSET) * size
+        for at, p, s in zip(pos, pain, swell, strict=True):
+            old = pain_grid[at]
+            pain_grid[at] = p if old == _UNSET[0] else max(old, p)
+            swell_grid[at] = max(swell_grid[at], s)
+    else:
+        deque(map(setitem, repeat(swell_grid), pos, swell), maxlen=0)
+    # On a logged day, a joint without a reading did not hurt: pain 0, swelling 0.
+    pain_grid = pain_grid.replace(_UNSET, b"\x00")
+    pains = [list(pain_grid[start : start + n]) for start in range(0, size, n)]
+    swells = [list(swell_grid[start : start + n]) for start in range(0, size, n)]
     floor = _Floor(pains)
     tracked: list[tuple[_Ep, list[int], list[int]]] = []
     for joint, pv, sv in zip(joints, pains, swells, strict=True):
@@ -195,12 +207,10 @@ def detect(
 
 def _clean(values: Sequence, top: int) -> Sequence[int]:
     """The scores, any out-of-contract one coerced into 0..top."""
-    try:
-        # A sum stays an int only if every score is one (bool counts, harmlessly).
-        if type(sum(values)) is int and min(values) >= 0 and max(values) <= top:
-            return values
-    except TypeError:
-        pass
+    # The distinct values are few: checking them is cheaper than min, max and sum.
+    distinct = set(values)
+    if distinct <= _IN_RANGE[top] and set(map(type, distinct)) == _INT_ONLY:
+        return values
     return [min(top, max(0, int(v))) for v in values]
 
 
@@ -215,6 +225,9 @@ def _relation(a: str, b: str) -> str:
 
 
 _INT_ONLY = {int}
+# Marks a grid cell no reading has filled; scores never reach 255.
+_UNSET = b"\xff"
+_IN_RANGE = {10: set(range(11)), 3: set(range(4))}
 _MIDDLE = itemgetter(1)
 # End of a stretch that had not ended when the diary did.
 _OPEN = 10**9
@@ -325,10 +338,26 @@ def _track_joint(
                     stop = block_end
             if stop > n:
                 stop = n
-            if max(z[i:stop]) >= thr:
+            j = i
+            while max(z[j:stop]) >= thr:
                 # Bank the quiet readings before the raised one, then step from it.
                 # First raised reading, found at C speed.
-                stop = z.index(next(filter(thr.__le__, z[i:stop])), i, stop)
+                j = z.index(next(filter(thr.__le__, z[j:stop])), j, stop)
+                nxt = j + 1
+                if not (
+                    nxt < stop
+                    and z[nxt] < thr
+                    and ords[nxt] - ords[j] <= GAP_RESET_DAYS
+                    and min(z[j] - thr, EVIDENCE_CAP - k) + z[nxt] - thr <= 0
+                ):
+                    stop = j
+                    break
+                # A one-day blip that the next reading cancels dies at once in the
+                # step-by-step path and is banked like quiet readings: do it here.
+                # Swelling noise makes these common, and stepping was costly.
+                j = nxt + 1
+                if j >= stop:
+                    break
             if stop > i:
                 pool_p.extend(pv[i:stop])
                 pool_s.extend(sv[i:stop])
@@ -380,13 +409,19 @@ def _track_joint(
                 # The rise died away within days: noise, a false start, or a flare.
                 # Only a marked one (pain 3+ above baseline, twice) makes the joint
                 # one that flares; the first wobbles of a slow TMO rise do not.
-                if n_elev >= 2 and sorted(pv[exc : i + 1])[-2] >= bp + FLARE_PAIN:
-                    last_flare = o
                 pool_p.extend(pv[exc : i + 1])
                 pool_s.extend(sv[exc : i + 1])
+                fresh += i + 1 - exc
+                flared = n_elev >= 2 and sorted(pv[exc : i + 1])[-2] >= bp + FLARE_PAIN
                 exc = -1
                 s_cum = 0.0
-                recalc(i)
+                if flared:
+                    last_flare = o
+                    recalc(i)
+                elif fresh >= every:
+                    # A noise blip is banked like any quiet reading; re-sorting the
+                    # pool after each one was most of a quiet joint's cost.
+                    recalc(i)
             elif (
                 s_cum >= h
                 and n_elev >= n_min
@@ -454,14 +489,22 @@ def _follow(
     while i < n:
         if streak < 0 and i >= retry_at:
             # Fast path: medians of three for a block at C speed. Days whose median
-            # is neither a new peak nor near baseline change nothing: skip them.
+            # is not near baseline change nothing but the peak: skip them.
             stop = i + 14 if i + 14 < n else n
             low = (max(floor.at(i), floor.at(stop - 1)) if floor_based else bp) + 1
             seg = pv[i - 2 : stop]
             mids = list(
                 map(_MIDDLE, map(sorted, zip(seg, seg[1:], seg[2:], strict=False)))
             )
-            if max(mids) <= peak and min(mids) > low:
+            if min(mids) > low:
+                if max(mids) > peak:
+                    # Still rising: record each new peak as the day-by-day path would.
+                    for j, m in enumerate(mids, i):
+                        if m > peak:
+                            peak = m
+                            ep.peak_pain = m
+                            ep.peak_day = ords[j]
+                            ep.peaks.append((ords[j], ords[j]))
                 skip = stop - i
             else:
                 skip = 0
@@ -472,6 +515,48 @@ def _follow(
                 retry_at = i + skip + 7
             if skip:
                 i += skip
+                p1 = pv[i - 2]
+                p2 = pv[i - 1]
+                s1 = sv[i - 2]
+                s2 = sv[i - 1]
+                continue
+        elif streak >= 0 and i >= retry_at and peak >= quiet_pain and not floor_based:
+            # Fast path while healing: a block of quiet days at C speed just
+            # lengthens the streak; it ends on the first day that completes it.
+            stop = i + 14 if i + 14 < n else n
+            seg = pv[i - 2 : stop]
+            quiet = (
+                max(map(_MIDDLE, map(sorted, zip(seg, seg[1:], seg[2:], strict=False))))
+                <= quiet_pain
+            )
+            if quiet:
+                seg = sv[i - 2 : stop]
+                quiet = (
+                    max(
+                        map(
+                            _MIDDLE,
+                            map(sorted, zip(seg, seg[1:], seg[2:], strict=False)),
+                        )
+                    )
+                    <= quiet_swell
+                )
+            if not quiet:
+                retry_at = i + 7
+            else:
+                due = ords[streak] + RESOLVE_DAYS
+                end = bisect_left(ords, due, i, stop)
+                # At least three quiet readings, counting the streak so far.
+                end = max(end, i + 2 - streak_n)
+                if end < stop:
+                    ep.resolved_on = ords[streak]
+                    ep.resolved_known = ords[end]
+                    ep.baseline = bp
+                    ep.quiet.append((ords[streak], _OPEN))
+                    return end + 1
+                streak_n += stop - i
+                i = stop
+                if i >= n:
+                    break
                 p1 = pv[i - 2]
                 p2 = pv[i - 1]
                 s1 = sv[i - 2]
@@ -519,14 +604,9 @@ def _sustained(
     ords: list[int], z: list[float], lo: int, i: int, since: int, thr: float
 ) -> bool:
     """Were at least three quarters of the readings since day `since` raised (z >= thr)?"""
-    total = high = 0
-    j = i
-    while j >= lo and ords[j] >= since:
-        total += 1
-        if z[j] >= thr:
-            high += 1
-        j -= 1
-    return high * 4 >= total * 3
+    first = bisect_left(ords, since, lo, i + 1)
+    high = sum(map(thr.__le__, z[first : i + 1]))
+    return high * 4 >= (i + 1 - first) * 3
 
 
 def _week_median(
@@ -571,8 +651,9 @@ def _level_ok(
         return mp - bp >= 3 or (mp - bp >= 2 and ms - bs >= 1)
     mp = sorted(pv[i - 2 : i + 1])[1]
     ms = sorted(sv[i - 2 : i + 1])[1]
-    # Pain clearly up, or (a partial-joint episode) pain a little up with swelling.
-    return mp >= bp + 2 or (mp >= bp + 1 and mp >= 2 and ms >= bs + 1)
+    # Pain clearly up, or (a partial-joint episode) pain a little up with swelling:
+    # swelling is the strong sign, so a point of pain with it is enough.
+    return mp >= bp + 2 or (mp >= bp + 1 and ms >= bs + 1)
 
 
 def _confirm(

@@ -439,14 +439,13 @@ def test_truncation_never_changes_past_flags(
 def test_source_settled_but_not_yet_confirmed_healed_makes_a_sequential_migration() -> (
     None
 ):
-    # The ankle tails off to baseline about a week before the foot starts, and the foot is
-    # flagged before three quiet weeks would confirm the ankle healed.
+    # The foot starts a week after the ankle is back at baseline and is flagged
+    # before three quiet weeks would confirm the ankle healed.
+    joints = ("left_ankle", "left_foot", "left_knee", "right_ankle")
     ankle = Course("left_ankle", 20, rise=28, plateau=10, decay=120)
-    diary = Diary(
-        (ankle, Course("left_foot", 165)),
-        joints=("left_ankle", "left_foot", "left_knee", "right_ankle"),
-    )
-    detection = run(diary)
+    (alone,) = run(Diary((ankle,), joints=joints)).episodes
+    foot_onset = (alone.resolved_on - DAY0).days + 7
+    detection = run(Diary((ankle, Course("left_foot", foot_onset)), joints=joints))
     (healed,) = [e for e in detection.episodes if e.joint == "left_ankle"]
     (migration,) = detection.migrations
     assert migration.detected_on < healed.resolved_on + timedelta(21)
