@@ -91,6 +91,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="Scale of the users' think times (1 = a person; 0.1 = stress test).",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tmo_tracker.settings")
     if "DATABASE_URL" not in os.environ:
@@ -163,7 +169,11 @@ def main() -> None:
                 "WARNING",
             ],
             cwd=ROOT,
-            env={**env, "LOAD_SESSIONS": str(sessions_file)},
+            env={
+                **env,
+                "LOAD_SESSIONS": str(sessions_file),
+                "LOAD_THINK": str(args.think),
+            },
             check=False,
             stdout=subprocess.DEVNULL,
         )
@@ -177,7 +187,8 @@ def report(csv_prefix: Path, args) -> None:
     with open(f"{csv_prefix}_stats.csv") as f:
         rows = list(csv.DictReader(f))
     print(
-        f"bench.load: {args.users} users for {args.seconds} s, gunicorn {args.workers} workers, "
+        f"bench.load: {args.users} users (think time x{args.think}) for {args.seconds} s, "
+        f"gunicorn {args.workers} workers, "
         f"PostgreSQL, {os.cpu_count()} cores (locust on the same machine)"
     )
     print(

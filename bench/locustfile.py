@@ -11,6 +11,7 @@ import json
 import os
 import random
 import re
+import time
 from pathlib import Path
 
 from locust import HttpUser, between, task
@@ -20,11 +21,17 @@ _patients = itertools.cycle(SESSIONS["patients"])
 _FIELDS = re.compile(r'name="((?:pain|swelling)_[a-z_]+)"')
 
 
+# Think times model a person, not a script: a patient takes a few seconds to tap
+# a score per joint before saving, then reads the result. LOAD_THINK scales them
+# (0.2 turns the run into a stress test that finds the throughput ceiling).
+THINK = float(os.environ.get("LOAD_THINK", "1"))
+
+
 class Patient(HttpUser):
-    """Opens today's log, changes a score or two, saves with htmx."""
+    """Opens today's log, taps a score or two, saves with htmx, reads the result."""
 
     weight = 9
-    wait_time = between(1, 3)
+    wait_time = between(5 * THINK, 15 * THINK)
 
     def on_start(self):
         session = next(_patients)
@@ -37,6 +44,7 @@ class Patient(HttpUser):
     def log_day(self):
         page = self.client.get("/log/", name="GET /log/")
         self.fields = sorted(set(_FIELDS.findall(page.text)))
+        time.sleep(random.uniform(3 * THINK, 10 * THINK))  # tapping the scores
         data = {"note": ""}
         for field in self.fields:
             top = 10 if field.startswith("pain_") else 3
@@ -57,7 +65,7 @@ class Physician(HttpUser):
     """Triage table, then one patient's course."""
 
     weight = 1
-    wait_time = between(2, 5)
+    wait_time = between(3 * THINK, 10 * THINK)
 
     def on_start(self):
         doctor = SESSIONS["physician"]
