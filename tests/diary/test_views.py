@@ -139,7 +139,13 @@ def test_htmx_save_returns_the_form_fragment(client_as, tracked):
     assert response.status_code == 200
     assert 'id="day-form"' in html
     assert "Saved." in html
-    assert "<nav" not in html
+    assert 'class="topbar"' not in html  # a fragment, not the page
+    # The week strip is swapped out of band so today's dot shows as logged.
+    assert (
+        'id="week-strip" class="week-strip" aria-label="This week" hx-swap-oob="true"'
+        in html
+    )
+    assert 'aria-current="date"' in html
     assert response["Vary"].count("HX-Request") == 1
 
 
