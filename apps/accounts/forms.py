@@ -80,6 +80,7 @@ class PatientProfileForm(forms.ModelForm):
             ),
         }
         labels = {
+            "timezone": "Time zone",
             "reminders_enabled": "Send me a daily reminder",
             "reminder_time": "Reminder time",
             "due_date": "Pregnancy due date",
@@ -88,6 +89,7 @@ class PatientProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(["first_name"])
         self.fields["first_name"].initial = self.instance.user.first_name
         self.initial["reminder_weekdays"] = list(self.instance.reminder_weekdays)
 
