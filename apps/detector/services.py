@@ -4,8 +4,6 @@ import datetime as dt
 import logging
 
 from django.db import connection, transaction
-from django.db.models import CharField
-from django.db.models.functions import Cast
 from django.urls import reverse
 
 from apps.accounts.models import PatientProfile
@@ -25,27 +23,40 @@ def diary_load(
 ) -> tuple[list[tuple[dt.date, str, int, int]], set[dt.date]]:
     """The patient's whole diary as detector input: (day, joint, pain, swelling) rows and logged days."""
     codes = _joint_codes()
-    entries = DiaryEntry.objects.filter(patient=patient)
-    checkins = CheckIn.objects.filter(patient=patient)
-    # SQLite stores dates as text and Django parses every one in Python, half of a
-    # recompute: fetch the text and parse each distinct day once instead.
-    sqlite = connection.vendor == "sqlite"
-    day_field = Cast("date", output_field=CharField()) if sqlite else "date"
-    raw = list(entries.values_list(day_field, "joint_id", "pain", "swelling"))
-    logged = set(checkins.values_list(day_field, flat=True))
-    if not raw:
-        return [], set(map(dt.date.fromisoformat, logged)) if sqlite else logged
-    day_col, joint_col, pain_col, swell_col = zip(*raw, strict=True)
-    if sqlite:
-        day_of = {text: dt.date.fromisoformat(text) for text in logged.union(day_col)}
-        day_col = map(day_of.__getitem__, day_col)
-        logged = set(map(day_of.__getitem__, logged))
-    # Plain rows in Reading field order, which detect() takes as they are: building
-    # a Reading per entry cost more than the detection itself. Joint codes come
-    # from the small catalogue, not a join that makes a new string per row.
-    joint_col = map(codes.__getitem__, joint_col)
-    rows = list(zip(day_col, joint_col, pain_col, swell_col, strict=True))
-    return rows, logged
+    # This runs after every saved day over years of rows: Django's per-row value
+    # conversion cost three times the detection itself, so read the raw rows.
+    raw = _raw_rows(
+        DiaryEntry.objects.filter(patient=patient).values_list(
+            "date", "joint_id", "pain", "swelling"
+        )
+    )
+    logged_raw = [
+        d
+        for (d,) in _raw_rows(
+            CheckIn.objects.filter(patient=patient).values_list("date")
+        )
+    ]
+    # SQLite hands dates back as ISO text: parse each distinct day once.
+    day_of: dict = {}
+
+    def day(value) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        parsed = day_of.get(value)
+        if parsed is None:
+            parsed = day_of[value] = dt.date.fromisoformat(value)
+        return parsed
+
+    # Plain rows in Reading field order, which detect() takes as they are.
+    rows = [(day(d), codes[j], pain, swelling) for d, j, pain, swelling in raw]
+    return rows, {day(d) for d in logged_raw}
+
+
+def _raw_rows(queryset) -> list[tuple]:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
