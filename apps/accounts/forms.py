@@ -115,15 +115,11 @@ TIMEZONE_NAMES = sorted(zoneinfo.available_timezones())
 
 class TrackedJointsForm(forms.Form):
     joints = forms.ModelMultipleChoiceField(
-        queryset=None,
+        queryset=Joint.objects.order_by("sort_order"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Joints I am watching",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["joints"].queryset = Joint.objects.order_by("sort_order")
 
 
 class AccountDeleteForm(forms.Form):

@@ -30,14 +30,9 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", "Not sent (logged meanwhile, or nothing to say)"
 
 
-class ReminderDelivery(models.Model):
-    """One reminder for one local day, claimed before sending so it goes out at most once."""
+class Delivery(models.Model):
+    """What services.delivery needs of any claimed email: status, attempts, lease."""
 
-    patient = models.ForeignKey(
-        PatientProfile, on_delete=models.CASCADE, related_name="reminder_deliveries"
-    )
-    local_date = models.DateField()
-    scheduled_for = models.DateTimeField()
     status = models.CharField(
         max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -47,9 +42,22 @@ class ReminderDelivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReminderDelivery(Delivery):
+    """One reminder for one local day, claimed before sending so it goes out at most once."""
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    local_date = models.DateField()
+    scheduled_for = models.DateTimeField()
     # The one-tap link in the email logs in once; this is its used-marker.
     login_used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "reminder deliveries"
@@ -63,21 +71,13 @@ class ReminderDelivery(models.Model):
         return f"{self.patient} {self.local_date} ({self.status})"
 
 
-class DigestDelivery(models.Model):
+class DigestDelivery(Delivery):
     """A physician's daily digest for one UTC date, claimed before sending like reminders."""
 
     physician = models.ForeignKey(
         PhysicianProfile, on_delete=models.CASCADE, related_name="digest_deliveries"
     )
     date = models.DateField()
-    status = models.CharField(
-        max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "digest deliveries"

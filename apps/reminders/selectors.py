@@ -9,7 +9,7 @@ from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.accounts.selectors import patients_for_physician
 from apps.detector.models import JointMigration
 from apps.diary.models import SWELLING_LABELS, CheckIn, DiaryEntry
-from apps.reminders.models import ReminderDelivery, ReminderSchedule
+from apps.reminders.models import ReminderSchedule
 
 
 def patient_ids_due(*, now: dt.datetime) -> list[int]:
@@ -33,13 +33,6 @@ def physician_ids_for_digest() -> list[int]:
 def last_checkin_date(*, patient_id: int) -> dt.date | None:
     """The latest local day the patient logged, or None."""
     return CheckIn.objects.filter(patient_id=patient_id).aggregate(d=Max("date"))["d"]
-
-
-def last_reminded_date(*, patient_id: int) -> dt.date | None:
-    """The latest local day a reminder was claimed for, sent or not."""
-    return ReminderDelivery.objects.filter(patient_id=patient_id).aggregate(
-        d=Max("local_date")
-    )["d"]
 
 
 def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:

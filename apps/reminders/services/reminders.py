@@ -90,22 +90,15 @@ def reminder_schedules_backfill(*, now: dt.datetime | None = None) -> int:
     return len(missing)
 
 
-_LOOK_UP = dt.date.min  # sentinel: read it from the database
-
-
 def _next_reminder_at(
     *,
     patient: PatientProfile,
     now: dt.datetime,
-    last_checkin: dt.date | None = _LOOK_UP,
-    last_reminded: dt.date | None = _LOOK_UP,
+    last_checkin: dt.date | None,
+    last_reminded: dt.date | None,
 ) -> dt.datetime | None:
     if not patient.reminders_enabled:
         return None
-    if last_checkin is _LOOK_UP:
-        last_checkin = selectors.last_checkin_date(patient_id=patient.pk)
-    if last_reminded is _LOOK_UP:
-        last_reminded = selectors.last_reminded_date(patient_id=patient.pk)
     return schedule.next_reminder_at(
         now=now,
         tz_name=patient.timezone,
@@ -236,13 +229,11 @@ def reminder_message_build(
     *,
     patient: PatientProfile,
     delivery: ReminderDelivery,
-    last_checkin: dt.date | None = _LOOK_UP,
+    last_checkin: dt.date | None,
 ) -> EmailMultiAlternatives:
     """The reminder email for `delivery`, with its one-tap link and RFC 8058 unsubscribe headers."""
     day = delivery.local_date
     yesterday = day - dt.timedelta(days=1)
-    if last_checkin is _LOOK_UP:
-        last_checkin = selectors.last_checkin_date(patient_id=patient.pk)
     days_missed = selectors.days_without_checkin(
         patient=patient, today=day, last_checkin=last_checkin
     )
