@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
-from operator import add, attrgetter, itemgetter, mul, setitem
+from operator import add, itemgetter, mul
+from typing import NamedTuple
 
 from apps.diary.anatomy import JOINTS, OTHER, relation
 
@@ -43,9 +44,10 @@ GAP_RESET_DAYS = 14
 # Calendar days of near-baseline readings before an episode counts as healed.
 RESOLVE_DAYS = 21
 # Quiet readings between baseline updates: often while a joint is new, then
-# every six weeks of daily logging (a baseline moves slowly).
+# every twelve weeks of daily logging. A baseline moves slowly, and one that
+# follows the last six weeks too eagerly mistook the tail of an ache for it.
 START_RECALC_EVERY = 7
-RECALC_EVERY = 42
+RECALC_EVERY = 84
 # A joint with no baseline of its own yet (the first weeks of a diary).
 START_K = 1.5
 START_H = 4.0
@@ -79,9 +81,9 @@ SOURCE_WINDOW_DAYS = 365
 SOURCE_TIE_DAYS = 21
 
 
-# Slots: a recompute reads thousands of these, and slot access is the faster.
-@dataclass(frozen=True, slots=True)
-class Reading:
+# A named tuple: a recompute reads thousands of these, and unpacking a tuple is
+# the fastest way to read them; a database row tuple passes as one too.
+class Reading(NamedTuple):
     day: date
     joint: str  # anatomy code, e.g. "left_knee"
     pain: int  # 0-10 patient-reported
@@ -145,56 +147,25 @@ def detect(
 ) -> Detection:
     """Episodes per joint and the migrations between them; an unlogged day is missing, not zero."""
     # Readings may also be plain (day, joint, pain, swelling) tuples, as a database
-    # query returns them: building thousands of Reading objects costs more than
-    # detecting does.
+    # query returns them; a Reading is such a tuple with names.
     rows = readings if isinstance(readings, list) else list(readings)
     if not rows:
         return Detection([], [])
-    if type(rows[0]) is tuple:
-        day_col, joint_col, pain_col, swell_col = zip(*rows, strict=True)
-    else:
-        # One attribute at a time, each at C speed: cheaper than a 4-field getter.
-        day_col = list(map(_DAY, rows))
-        joint_col = list(map(_JOINT, rows))
-        pain_col = list(map(_PAIN, rows))
-        swell_col = list(map(_SWELLING, rows))
-    pain = _clean(pain_col, 10)
-    swell = _clean(swell_col, 3)
-    day_set = set(logged_days)
-    # Leniency: a reading proves the patient checked in that day.
-    day_set.update(day_col)
-    days = sorted(day_set)
-    n = len(days)
+    days = sorted(logged_days)
+    try:
+        grids = _grids(rows, days)
+    except KeyError:
+        # Leniency: a reading proves the patient checked in that day.
+        days.extend(row[0] for row in rows)
+        grids = None
+    except (TypeError, ValueError):
+        grids = None
+    if grids is None:
+        # A score out of contract: coerce every score into range, then read again.
+        rows = [(d, j, _score(p, 10), _score(s, 3)) for d, j, p, s in rows]
+        grids = _grids(rows, sorted(set(days)))
+    days, joints, pains, swells = grids
     ords = list(map(date.toordinal, days))
-    joints = sorted(set(joint_col), key=_joint_sort_key)
-    # Flat grids of pain and of swelling, a row of logged days per joint, filled
-    # at C speed from integer positions: tuple keys and a Python loop over the
-    # readings were most of the cost of reading the input.
-    size = n * len(joints)
-    row_start = dict(zip(joints, range(0, size, n), strict=True))
-    index = dict(zip(days, range(n), strict=True))
-    pos = list(
-        map(add, map(row_start.__getitem__, joint_col), map(index.__getitem__, day_col))
-    )
-    # Byte grids: filled and read back at C speed, and a cell no reading reached
-    # keeps the marker, so counting markers reveals two entries for one joint-day.
-    pain_grid = bytearray(_UNSET) * size
-    swell_grid = bytearray(size)
-    deque(map(setitem, repeat(pain_grid), pos, pain), maxlen=0)
-    if size - pain_grid.count(_UNSET) != len(pos):
-        # Two entries for one joint on one day: keep the worse of each score, the
-        # safe reading for a symptom diary.
-        pain_grid = bytearray(_UNSET) * size
-        for at, p, s in zip(pos, pain, swell, strict=True):
-            old = pain_grid[at]
-            pain_grid[at] = p if old == _UNSET[0] else max(old, p)
-            swell_grid[at] = max(swell_grid[at], s)
-    else:
-        deque(map(setitem, repeat(swell_grid), pos, swell), maxlen=0)
-    # On a logged day, a joint without a reading did not hurt: pain 0, swelling 0.
-    pain_grid = pain_grid.replace(_UNSET, b"\x00")
-    pains = [list(pain_grid[start : start + n]) for start in range(0, size, n)]
-    swells = [list(swell_grid[start : start + n]) for start in range(0, size, n)]
     floor = _Floor(pains)
     tracked: list[tuple[_Ep, list[int], list[int]]] = []
     for joint, pv, sv in zip(joints, pains, swells, strict=True):
@@ -205,13 +176,53 @@ def detect(
     return Detection(episodes, migrations)
 
 
-def _clean(values: Sequence, top: int) -> Sequence[int]:
-    """The scores, any out-of-contract one coerced into 0..top."""
-    # The distinct values are few: checking them is cheaper than min, max and sum.
-    distinct = set(values)
-    if distinct <= _IN_RANGE[top] and set(map(type, distinct)) == _INT_ONLY:
-        return values
-    return [min(top, max(0, int(v))) for v in values]
+def _grids(
+    rows: list, days: list[date]
+) -> tuple[list[date], list[str], list[list[int]], list[list[int]]]:
+    """The logged days, the joints, and per joint its pain and swelling on each day.
+
+    On a logged day, a joint without a reading did not hurt: it reads 0. Raises
+    KeyError for a reading on a day not in `days`, TypeError or ValueError for a
+    score that is not an integer in range.
+    """
+    index = dict(zip(days, range(len(days)), strict=True))
+    if len(index) != len(days):
+        days = sorted(index)
+        index = dict(zip(days, range(len(days)), strict=True))
+    n = len(days)
+    by_joint: dict[str, tuple[bytearray, bytearray]] = {}
+    # One plain loop into a byte row per joint: Python 3.11 specialises it, and it
+    # beat sets, sorts and map() over getters by a wide margin here.
+    for day, joint, pain, swelling in rows:
+        at = index[day]
+        grid = by_joint.get(joint)
+        if grid is None:
+            grid = by_joint[joint] = (bytearray(_UNSET) * n, bytearray(n))
+        grid[0][at] = pain
+        grid[1][at] = swelling
+    if sum(n - g[0].count(_UNSET) for g in by_joint.values()) != len(rows):
+        # Two entries for one joint on one day: keep the worse of each score, the
+        # safe reading for a symptom diary.
+        for pain_row, swell_row in by_joint.values():
+            pain_row[:] = bytearray(_UNSET) * n
+            swell_row[:] = bytearray(n)
+        for day, joint, pain, swelling in rows:
+            pain_row, swell_row = by_joint[joint]
+            at = index[day]
+            old = pain_row[at]
+            pain_row[at] = pain if old == _UNSET[0] else max(old, pain)
+            swell_row[at] = max(swell_row[at], swelling)
+    joints = sorted(by_joint, key=_joint_sort_key)
+    pains = [list(by_joint[j][0].replace(_UNSET, b"\x00")) for j in joints]
+    swells = [list(by_joint[j][1]) for j in joints]
+    if max(map(max, pains)) > 10 or max(map(max, swells)) > 3:
+        raise ValueError("score out of range")
+    return days, joints, pains, swells
+
+
+def _score(value: object, top: int) -> int:
+    """An out-of-contract score coerced into 0..top (a bool or float counts as its number)."""
+    return min(top, max(0, int(value)))
 
 
 def _joint_sort_key(joint: str) -> tuple[int, str]:
@@ -224,17 +235,11 @@ def _relation(a: str, b: str) -> str:
     return OTHER
 
 
-_INT_ONLY = {int}
 # Marks a grid cell no reading has filled; scores never reach 255.
 _UNSET = b"\xff"
-_IN_RANGE = {10: set(range(11)), 3: set(range(4))}
 _MIDDLE = itemgetter(1)
 # End of a stretch that had not ended when the diary did.
 _OPEN = 10**9
-_DAY = attrgetter("day")
-_JOINT = attrgetter("joint")
-_PAIN = attrgetter("pain")
-_SWELLING = attrgetter("swelling")
 
 
 class _Floor:
