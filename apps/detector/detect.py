@@ -14,8 +14,8 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import repeat
-from operator import add, itemgetter, mul
+from itertools import compress
+from operator import itemgetter
 
 from apps.diary.anatomy import JOINTS, OTHER, relation
 
@@ -298,9 +298,13 @@ def _track_joint(
 ) -> list[_Ep]:
     """Run one joint's causal state machine over the logged days; returns its episodes."""
     n = len(ords)
-    # Combined score per reading; built at C speed, and a joint never reported
-    # swollen just uses its pain list.
-    z = list(map(add, pv, map(mul, sv, repeat(SWELL_WEIGHT)))) if any(sv) else pv
+    # Combined score per reading: the pain, plus weighted swelling on the few days
+    # with any (found at C speed); a joint never reported swollen uses its pain list.
+    z = pv
+    if any(sv):
+        z = pv.copy()
+        for at in compress(range(n), sv):
+            z[at] += SWELL_WEIGHT * sv[at]
     pool_p: deque[int] = deque(maxlen=POOL_SIZE)
     pool_s: deque[int] = deque(maxlen=POOL_SIZE)
     episodes: list[_Ep] = []
