@@ -2,6 +2,9 @@
 
 Prints precision, recall and latency (days from the new joint's true onset to the
 flag), plus how often running on a truncated diary disagrees with the full run.
+The "signal floor" is how long each matched rise took to reach 1.5 pain points
+above baseline, where it starts to stand out of ±1 rating noise: latency cannot
+go far below it without flagging ordinary days.
 """
 
 from __future__ import annotations
@@ -88,18 +91,21 @@ def evaluate(
     misses: Counter[str] = Counter()
     false_alarms: Counter[str] = Counter()
     by_shape: dict[str, list[int]] = {}
+    floor: list[int] = []
+    after_signal: list[int] = []
     for course in courses:
         found = detect(course.readings, course.logged_days).migrations
         pairs = match(course.migrations, found)
         n_true += len(course.migrations)
         n_found += len(found)
         n_match += len(pairs)
-        shapes = {(e.joint, e.onset): e.shape for e in course.episodes}
+        episodes = {(e.joint, e.onset): e for e in course.episodes}
         for t, m in pairs:
             latencies.append((m.detected_on - t.onset).days)
-            by_shape.setdefault(shapes.get((t.to_joint, t.onset), "?"), []).append(
-                latencies[-1]
-            )
+            episode = episodes[(t.to_joint, t.onset)]
+            by_shape.setdefault(episode.shape, []).append(latencies[-1])
+            floor.append((episode.signal - t.onset).days)
+            after_signal.append((m.detected_on - episode.signal).days)
             onset_err.append((m.to_onset - t.onset).days)
             kind_ok += t.kind == m.kind
         if len(pairs) < len(course.migrations):
@@ -141,6 +147,12 @@ def evaluate(
         "kind_agreement": kind_ok / n_match if n_match else 1.0,
         "causality_violations": violations,
         "causality_checks": checks,
+        "signal_floor": (statistics.median(floor), percentile(floor, 0.9))
+        if floor
+        else (float("nan"), float("nan")),
+        "after_signal": (statistics.median(after_signal), percentile(after_signal, 0.9))
+        if after_signal
+        else (float("nan"), float("nan")),
         "latency_by_shape": {
             shape: (statistics.median(v), percentile(v, 0.9), len(v))
             for shape, v in sorted(by_shape.items())
@@ -175,6 +187,12 @@ def main() -> None:
     print(f"latency max         {result['max_latency']} d")
     for shape, (med, p90, n) in result["latency_by_shape"].items():
         print(f"  {shape:<8} rise     median {med:.1f} d, p90 {p90:.1f} d  (n={n})")
+    med, p90 = result["signal_floor"]
+    print(
+        f"signal floor        median {med:.1f} d, p90 {p90:.1f} d  (true onset to +1.5 pain points)"
+    )
+    med, p90 = result["after_signal"]
+    print(f"flag after signal   median {med:+.1f} d, p90 {p90:+.1f} d")
     print(f"onset error median  {result['median_onset_error']:+.1f} d")
     print(f"kind agreement      {result['kind_agreement']:.3f}")
     print(

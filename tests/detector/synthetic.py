@@ -18,6 +18,8 @@ from apps.detector.detect import Reading
 from apps.diary.anatomy import JOINTS, LIMBS, OTHER, relation
 
 START = date(2025, 1, 6)
+# Pain points above baseline at which a rise starts to stand out of ±1 noise.
+SIGNAL_EXCESS = 1.5
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class TrueEpisode:
     onset: date  # first day the true curve is above the patient's baseline
     peak_pain: int  # in the patient's own rating scale, before noise
     end: date  # last day with symptoms above baseline
+    # First day the true pain excess reaches 1.5 points: with ±1 rating noise no
+    # diary can tell the rise from an ordinary day much before this.
+    signal: date
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,13 @@ class _Ep:
     @property
     def end(self) -> int:
         return self.onset + self.rise + self.plateau + self.decay
+
+    def signal_day(self, excess: float) -> int:
+        """First day index on which the true pain excess reaches `excess` points."""
+        t = self.onset + 1
+        while t < self.end and self.peak * self.frac(t) < excess:
+            t += 1
+        return t
 
     def frac(self, t: int) -> float:
         """Fraction of the peak excess on day index t (0 outside the episode)."""
@@ -349,6 +361,7 @@ def generate_course(
             START + timedelta(e.onset),
             int(round(e.peak)),
             START + timedelta(e.end),
+            START + timedelta(e.signal_day(SIGNAL_EXCESS)),
         )
         for e in eps
     ]
