@@ -19,10 +19,10 @@ SAME_EVENT_DAYS = 21
 
 
 def diary_load(
-    *, patient: PatientProfile
-) -> tuple[list[tuple[dt.date, str, int, int]], set[dt.date]]:
-    """The patient's whole diary as detector input: (day, joint, pain, swelling) rows and logged days."""
-    codes = _joint_codes()
+    *, patient: PatientProfile, codes: dict[int, str] | None = None
+) -> tuple[list[tuple[dt.date, str, int, int]], list[dt.date]]:
+    """The patient's whole diary as detector input: (day, joint, pain, swelling) rows and logged days in order."""
+    codes = codes or _joint_codes()
     # This runs after every saved day over years of rows: Django's per-row value
     # conversion cost three times the detection itself, so read the raw rows.
     raw = _raw_rows(
@@ -30,26 +30,25 @@ def diary_load(
             "date", "joint_id", "pain", "swelling"
         )
     )
-    logged_raw = [
+    # In date order (the unique index gives it free): sorting sorted days is cheap.
+    logged = [
         d
         for (d,) in _raw_rows(
-            CheckIn.objects.filter(patient=patient).values_list("date")
+            CheckIn.objects.filter(patient=patient).order_by("date").values_list("date")
         )
     ]
-    # SQLite hands dates back as ISO text: parse each distinct day once.
-    day_of: dict = {}
-
-    def day(value) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        parsed = day_of.get(value)
-        if parsed is None:
-            parsed = day_of[value] = dt.date.fromisoformat(value)
-        return parsed
-
+    sample = logged[:1] or [row[0] for row in raw[:1]]
+    if sample and isinstance(sample[0], str):
+        # SQLite hands dates back as ISO text: parse each distinct day once and
+        # look the rows up (a function call per row cost more than the query).
+        days = {
+            text: dt.date.fromisoformat(text)
+            for text in {*logged, *(row[0] for row in raw)}
+        }
+        rows = [(days[d], codes[j], pain, swelling) for d, j, pain, swelling in raw]
+        return rows, [days[text] for text in logged]
     # Plain rows in Reading field order, which detect() takes as they are.
-    rows = [(day(d), codes[j], pain, swelling) for d, j, pain, swelling in raw]
-    return rows, {day(d) for d in logged_raw}
+    return [(d, codes[j], pain, swelling) for d, j, pain, swelling in raw], logged
 
 
 def _raw_rows(queryset) -> list[tuple]:
@@ -66,24 +65,33 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
     acknowledgement; an unacknowledged event the corrected diary no longer
     supports is dropped; an acknowledged one is never lost.
     """
-    readings, logged = diary_load(patient=patient)
+    codes = _joint_codes()
+    readings, logged = diary_load(patient=patient, codes=codes)
     result = detect.detect(readings, logged)
-    joints = _joint_ids()
-    with transaction.atomic():
-        Episode.objects.filter(patient=patient).delete()
-        Episode.objects.bulk_create(
-            Episode(
-                patient=patient,
-                joint_id=joints[e.joint],
-                onset=e.onset,
-                peak=e.peak,
-                peak_pain=e.peak_pain,
-                phase=e.phase,
-                resolved_on=e.resolved_on,
-                detected_on=e.detected_on,
-            )
-            for e in result.episodes
+    joints = {code: pk for pk, code in codes.items()}
+    episodes = [
+        (
+            joints[e.joint],
+            e.onset,
+            e.peak,
+            e.peak_pain,
+            e.phase,
+            e.resolved_on,
+            e.detected_on,
         )
+        for e in result.episodes
+    ]
+    with transaction.atomic():
+        stored_episodes = Episode.objects.filter(patient=patient).values_list(
+            *_EPISODE_FIELDS
+        )
+        # Most saved days leave every episode as it was: rewrite only on a change.
+        if sorted(stored_episodes, key=repr) != sorted(episodes, key=repr):
+            Episode.objects.filter(patient=patient).delete()
+            Episode.objects.bulk_create(
+                Episode(patient=patient, **dict(zip(_EPISODE_FIELDS, e, strict=True)))
+                for e in episodes
+            )
         stored = list(
             JointMigration.objects.select_for_update().filter(patient=patient)
         )
@@ -112,6 +120,17 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
     return created
 
 
+_EPISODE_FIELDS = (
+    "joint_id",
+    "onset",
+    "peak",
+    "peak_pain",
+    "phase",
+    "resolved_on",
+    "detected_on",
+)
+
+
 def _match(
     stored: list[JointMigration],
     m: detect.JointMigration,
@@ -133,10 +152,6 @@ def _match(
 def _joint_codes() -> dict[int, str]:
     # 16 static rows; one query per call is cheaper than a cache to invalidate.
     return dict(Joint.objects.values_list("pk", "code"))
-
-
-def _joint_ids() -> dict[str, int]:
-    return {code: pk for pk, code in _joint_codes().items()}
 
 
 def migrations_notify(*, migration_ids: list[int]) -> int:
