@@ -8,11 +8,13 @@ test-database machinery: `test_<name>`, migrated, dropped at the end), seeds
 
 1. one dispatcher tick (`queue_due_reminders`: select the due patients, enqueue
    one `send_reminder` per patient on a real Redis broker) at a typical minute and
-   at the 20:00 peak, with EXPLAIN ANALYZE of the selecting query;
+   at the 20:00 peak, with EXPLAIN ANALYZE of the selecting query and the
+   number of messages that reached the Redis queue;
    target ≤ 1 s among 100,000 patients;
 2. reminder emails claimed, rendered and handed to an SMTP sink (aiosmtpd in a
    separate process on loopback) per second by one worker process;
-   target ≥ 200/s.
+   target ≥ 200/s; with the CPU each email cost this process, the PostgreSQL
+   backend (when local) and the sink.
 
 Needs PostgreSQL for figures that mean anything; on SQLite it runs but says so.
 Starts its own redis-server on a free port if REDIS_URL is unset.
@@ -116,6 +118,7 @@ def _run(args, procs: list[subprocess.Popen]) -> None:
             )
             wait_for_port(port)
             os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+            os.environ["BENCH_FRESH_REDIS"] = "1"
         else:
             print("! redis-server not found: enqueuing to an in-memory broker")
     smtp_port = free_port()
@@ -156,7 +159,7 @@ def _run(args, procs: list[subprocess.Popen]) -> None:
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        _bench(args, smtp_port)
+        _bench(args, sink.pid)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     sink.terminate()
@@ -165,7 +168,29 @@ def _run(args, procs: list[subprocess.Popen]) -> None:
     print(f"SMTP sink received {received} messages in all")
 
 
-def _bench(args, smtp_port: int) -> None:
+def _queue_length() -> int | None:
+    """Messages waiting on the default queue, when the broker is the bench's Redis."""
+    if not os.environ.get("REDIS_URL"):
+        return None
+    import redis
+
+    from tmo_tracker.celery import app
+
+    return redis.Redis.from_url(os.environ["REDIS_URL"]).llen(
+        app.conf.task_default_queue
+    )
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU of a local process so far, or None if it can't be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _bench(args, sink_pid: int) -> None:
     import time_machine
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -184,6 +209,9 @@ def _bench(args, smtp_port: int) -> None:
 
     from apps.reminders.models import ReminderSchedule
 
+    # A fresh Redis starts empty: no need to ask it (and so import the Redis client
+    # before the first tick, which then would not pay for it).
+    waiting = 0 if os.environ.get("BENCH_FRESH_REDIS") else _queue_length()
     for label, at in (("typical minute", QUIET_TICK), ("20:00 peak", TICK)):
         due_rows = ReminderSchedule.objects.filter(next_reminder_at__lte=at)
         plan = due_rows.values_list("patient_id", flat=True).explain(
@@ -202,6 +230,10 @@ def _bench(args, smtp_port: int) -> None:
             f"{args.patients:,}, selected and enqueued in {elapsed * 1000:.0f} ms "
             f"({len(queries)} SQL query) [target ≤ 1000 ms: {verdict}]"
         )
+        if waiting is not None:
+            now_waiting = _queue_length()
+            print(f"messages added to the Redis queue: {now_waiting - waiting:,}")
+            waiting = now_waiting
         print(f"EXPLAIN ANALYZE of the selecting query:\n{plan}")
         if at == QUIET_TICK:
             # As if the workers had sent those: their rows move to tomorrow.
@@ -211,18 +243,39 @@ def _bench(args, smtp_port: int) -> None:
 
     due = selectors.patient_ids_due(now=TICK)[: args.emails]
     send_at = TICK + dt.timedelta(seconds=30)
+    db_pid = None
+    local = connection.settings_dict["HOST"] in ("", "localhost", "127.0.0.1", "::1")
+    if connection.vendor == "postgresql" and local:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            db_pid = cursor.fetchone()[0]
+    cpu_before = [time.process_time(), _cpu_seconds(db_pid), _cpu_seconds(sink_pid)]
     sent = 0
     t0 = time.perf_counter()
     with time_machine.travel(send_at, tick=True):
         for patient_id in due:
             sent += reminder_send(patient_id=patient_id, now=send_at) is Outcome.SENT
     elapsed = time.perf_counter() - t0
+    cpu_after = [time.process_time(), _cpu_seconds(db_pid), _cpu_seconds(sink_pid)]
     rate = sent / elapsed
     verdict = "OK" if rate >= 200 else "UNDER TARGET"
     print(
         f"\nreminder_send, one process: {sent:,} emails claimed, rendered and handed "
         f"to the SMTP sink in {elapsed:.2f} s = {rate:.0f}/s [target ≥ 200/s: {verdict}]"
     )
+    # The sends run one after another, so these add up to the wall time per email
+    # (less whatever overlaps): where the time goes, by process.
+    parts = [
+        f"{name} {(after - before) * 1000 / len(due):.2f} ms"
+        for name, before, after in zip(
+            ("this process", "PostgreSQL backend", "SMTP sink"),
+            cpu_before,
+            cpu_after,
+            strict=True,
+        )
+        if before is not None and after is not None
+    ]
+    print(f"CPU per email: {', '.join(parts)} (on {os.cpu_count()} CPUs)")
 
 
 def _seed(n: int) -> None:

@@ -61,7 +61,7 @@ def email_send(message: EmailMessage) -> None:
     try:
         message.send()
     except smtplib.SMTPServerDisconnected:
-        _connection_drop()
+        connection_close()
         if not _local.reused:
             raise
         # A reused session the server had closed: nothing was accepted on it,
@@ -70,10 +70,10 @@ def email_send(message: EmailMessage) -> None:
         try:
             message.send()
         except Exception:
-            _connection_drop()
+            connection_close()
             raise
     except Exception:
-        _connection_drop()
+        connection_close()
         raise
     _local.last_used = time.monotonic()
 
@@ -87,7 +87,7 @@ def _connection():
     conn = getattr(_local, "conn", None)
     idle = time.monotonic() - getattr(_local, "last_used", 0.0)
     if conn is not None and (_local.key != key or idle > SMTP_IDLE_S):
-        _connection_drop()
+        connection_close()
         conn = None
     if conn is None:
         conn = get_connection(fail_silently=False)
@@ -98,7 +98,8 @@ def _connection():
     return conn
 
 
-def _connection_drop() -> None:
+def connection_close() -> None:
+    """Close this thread's kept SMTP session, if any; the next email opens a new one."""
     conn = getattr(_local, "conn", None)
     _local.conn = None
     if conn is not None:

@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 
 from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.accounts.selectors import patients_for_physician
 from apps.detector.models import JointMigration
+from apps.diary.anatomy import JOINTS
 from apps.diary.models import SWELLING_LABELS, CheckIn, DiaryEntry
 from apps.reminders.models import ReminderSchedule
 
@@ -21,6 +22,27 @@ def patient_ids_due(*, now: dt.datetime) -> list[int]:
     )
 
 
+def last_checkin_subquery(patient_ref: str) -> Subquery:
+    """The latest day the patient logged (or None), for annotate(); `patient_ref`
+    names the patient's id in the outer query. One step on the checkin_latest index."""
+    return Subquery(
+        CheckIn.objects.filter(patient=OuterRef(patient_ref))
+        .order_by("-date")
+        .values("date")[:1]
+    )
+
+
+def reminder_schedule_for_send(*, patient_id: int) -> ReminderSchedule | None:
+    """The patient's schedule row with profile and user loaded and `last_checkin`
+    (latest logged day, or None) annotated: what a send needs, in one query."""
+    return (
+        ReminderSchedule.objects.select_related("patient__user")
+        .annotate(last_checkin=last_checkin_subquery("patient_id"))
+        .filter(patient_id=patient_id)
+        .first()
+    )
+
+
 def physician_ids_for_digest() -> list[int]:
     """Physicians who opted in to the daily digest."""
     return list(
@@ -30,21 +52,17 @@ def physician_ids_for_digest() -> list[int]:
     )
 
 
-def last_checkin_date(*, patient_id: int) -> dt.date | None:
-    """The latest local day the patient logged, or None."""
-    return CheckIn.objects.filter(patient_id=patient_id).aggregate(d=Max("date"))["d"]
-
-
 def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:
     """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none"."""
+    # Plain rows, not models: this runs for most of the 20:00 reminders.
     entries = (
         DiaryEntry.objects.filter(patient=patient, date=day)
-        .select_related("joint")
         .order_by("joint__sort_order")
+        .values_list("joint__code", "pain", "swelling")
     )
     parts = [
-        f"{e.joint.label} pain {e.pain}, swelling {SWELLING_LABELS[e.swelling]}"
-        for e in entries
+        f"{JOINTS[code].label} pain {pain}, swelling {SWELLING_LABELS[swelling]}"
+        for code, pain, swelling in entries
     ]
     if parts:
         return " · ".join(parts)

@@ -7,6 +7,8 @@ import smtplib
 import pytest
 import time_machine
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.diary.models import CheckIn
@@ -97,6 +99,39 @@ def test_moving_the_time_later_after_a_reminder_does_not_send_a_second(
     ReminderSchedule.objects.update(next_reminder_at=SLOT + dt.timedelta(hours=2))
     later = SLOT + dt.timedelta(hours=2, seconds=5)
     assert reminder_send(patient_id=scheduled.pk, now=later) is Outcome.SKIPPED
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clash_with_the_days_reminder_still_moves_the_schedule_on(mailoutbox):
+    # In a real transaction (no test-wide one to nest in): the clash rolls the
+    # claim back, schedule advance included, and the advance is then redone alone.
+    patient = PatientFactory(timezone="Europe/London")
+    reminder_schedule_refresh(patient_id=patient.pk, now=SLOT - dt.timedelta(hours=9))
+    assert reminder_send(patient_id=patient.pk, now=JUST_AFTER) is Outcome.SENT
+    ReminderSchedule.objects.update(next_reminder_at=SLOT + dt.timedelta(hours=2))
+    later = SLOT + dt.timedelta(hours=2, seconds=5)
+    assert reminder_send(patient_id=patient.pk, now=later) is Outcome.SKIPPED
+    assert ReminderSchedule.objects.get().next_reminder_at == SLOT + dt.timedelta(
+        days=1
+    )
+    assert ReminderDelivery.objects.get().status == DeliveryStatus.SENT
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_reads_once_claims_and_records(mailoutbox):
+    # The 20:00 path, thousands of times over: schedule, profile, user and last
+    # check-in in one read; advance + delivery row; yesterday's line; result.
+    patient = PatientFactory(timezone="Europe/London")
+    reminder_schedule_refresh(patient_id=patient.pk, now=SLOT - dt.timedelta(hours=9))
+    CheckInFactory(patient=patient, date=TODAY - dt.timedelta(days=1))
+    with CaptureQueriesContext(connection) as queries:
+        assert reminder_send(patient_id=patient.pk, now=JUST_AFTER) is Outcome.SENT
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    # SQLite's BEGIN and COMMIT go through the cursor; psycopg sends them itself.
+    statements = [s for s in statements if s not in ("BEGIN", "COMMIT")]
+    assert statements == ["SELECT", "UPDATE", "INSERT", "SELECT", "UPDATE"]
     assert len(mailoutbox) == 1
 
 

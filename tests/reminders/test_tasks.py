@@ -117,3 +117,19 @@ def test_send_reminders_command_rejects_a_naive_instant():
 
     with pytest.raises(CommandError, match="UTC offset"):
         call_command("send_reminders", "--at", "2026-03-29T01:30:00")
+
+
+def test_worker_shutdown_closes_the_kept_smtp_session(scheduled, mailoutbox):
+    from celery.signals import worker_process_shutdown
+
+    from apps.reminders import emails
+
+    with time_machine.travel(SLOT + dt.timedelta(seconds=20), tick=False):
+        tasks.send_reminder.apply(args=[scheduled.pk])
+    kept = emails._local.conn
+    assert kept is not None  # one session for all of a worker's emails
+    closed = []
+    kept.close = lambda: closed.append(True)
+    worker_process_shutdown.send(sender=None, pid=1, exitcode=0)
+    assert closed == [True]
+    assert emails._local.conn is None

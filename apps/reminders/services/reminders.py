@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
-from apps.diary.models import CheckIn
 from apps.reminders import emails, schedule, selectors, tokens
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 from apps.reminders.services.delivery import (
@@ -43,11 +42,7 @@ def reminder_schedule_refresh(
     patient = (
         PatientProfile.objects.filter(pk=patient_id)
         .annotate(
-            last_checkin=Subquery(
-                CheckIn.objects.filter(patient=OuterRef("pk"))
-                .order_by("-date")
-                .values("date")[:1]
-            ),
+            last_checkin=selectors.last_checkin_subquery("pk"),
             last_reminded=Subquery(
                 ReminderDelivery.objects.filter(patient=OuterRef("pk"))
                 .order_by("-local_date")
@@ -116,17 +111,18 @@ def reminder_send(*, patient_id: int, now: dt.datetime | None = None) -> Outcome
     UPDATE and a ReminderDelivery row (unique per patient and local day) is
     created in the same transaction, so duplicate dispatches, retries and
     concurrent workers never produce a second email for one day.
+
+    At 20:00 a worker sends thousands of these back to back, so the usual
+    path costs one read (schedule, profile, user and last check-in together),
+    the claim transaction, the summary of yesterday if it was logged, and
+    the final UPDATE.
     """
     now = now or timezone.now()
-    sched = (
-        ReminderSchedule.objects.select_related("patient__user")
-        .filter(patient_id=patient_id)
-        .first()
-    )
+    sched = selectors.reminder_schedule_for_send(patient_id=patient_id)
     if sched is None:  # no schedule row, so nothing was ever claimed
         return Outcome.NOT_DUE
     patient = sched.patient
-    last_checkin = selectors.last_checkin_date(patient_id=patient.pk)
+    last_checkin = sched.last_checkin
     claimed = _reminder_claim(
         sched=sched, patient=patient, now=now, last_checkin=last_checkin
     )
@@ -169,39 +165,64 @@ def _reminder_claim(
         last_checkin=last_checkin,
         last_reminded=local_day,
     )
-    with transaction.atomic():
-        won = ReminderSchedule.objects.filter(
-            pk=sched.pk, next_reminder_at=slot
-        ).update(next_reminder_at=next_at)
-        if not won:  # another worker claimed this slot first
-            return None
-        if not patient.reminders_enabled:
-            return Outcome.SKIPPED
-        if str(local_day.isoweekday()) not in patient.reminder_weekdays:
-            return Outcome.SKIPPED
-        if last_checkin is not None and last_checkin >= local_day:
-            return Outcome.SKIPPED
-        if now - slot > SEND_WINDOW:
-            # skip: beat or the workers were down; a reminder hours late reads as noise.
+    # Of two workers holding this slot, exactly one sees rowcount 1.
+    advance = ReminderSchedule.objects.filter(pk=sched.pk, next_reminder_at=slot)
+    skip = _reminder_skip_reason(
+        patient=patient,
+        slot=slot,
+        local_day=local_day,
+        now=now,
+        last_checkin=last_checkin,
+    )
+    if skip is not None:
+        # Nothing to send: advancing the row is the whole claim.
+        if not advance.update(next_reminder_at=next_at):
+            return None  # another worker claimed this slot first
+        if skip == "missed":
             log.warning(
                 "reminder for patient %s at %s missed its window", patient.pk, slot
             )
-            return Outcome.SKIPPED
-        try:
-            # Savepoint: a clash must not undo the schedule advance above.
-            with transaction.atomic():
-                return ReminderDelivery.objects.create(
-                    patient=patient,
-                    local_date=local_day,
-                    scheduled_for=slot,
-                    status=DeliveryStatus.SENDING,
-                    attempts=1,
-                    claimed_at=now,
-                )
-        except IntegrityError:
-            # This local day already had its reminder (e.g. the patient moved
-            # the time later after it went out).
-            return Outcome.SKIPPED
+        return Outcome.SKIPPED
+    try:
+        with transaction.atomic():
+            if not advance.update(next_reminder_at=next_at):
+                return None  # another worker claimed this slot first
+            return ReminderDelivery.objects.create(
+                patient=patient,
+                local_date=local_day,
+                scheduled_for=slot,
+                status=DeliveryStatus.SENDING,
+                attempts=1,
+                claimed_at=now,
+            )
+    except IntegrityError:
+        # This local day already had its reminder (e.g. the patient moved the
+        # time later after it went out). The clash undid the advance too (no
+        # savepoint: it would cost two round trips on every send), so redo it alone.
+        if not advance.update(next_reminder_at=next_at):
+            return None
+        return Outcome.SKIPPED
+
+
+def _reminder_skip_reason(
+    *,
+    patient: PatientProfile,
+    slot: dt.datetime,
+    local_day: dt.date,
+    now: dt.datetime,
+    last_checkin: dt.date | None,
+) -> str | None:
+    """Why the slot gets no email, or None if it gets one."""
+    if not patient.reminders_enabled:
+        return "off"
+    if str(local_day.isoweekday()) not in patient.reminder_weekdays:
+        return "weekday"
+    if last_checkin is not None and last_checkin >= local_day:
+        return "logged"
+    if now - slot > SEND_WINDOW:
+        # skip: beat or the workers were down; a reminder hours late reads as noise.
+        return "missed"
+    return None
 
 
 def _reminder_take(
