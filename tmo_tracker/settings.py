@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": env.float("REMINDER_TICK_SECONDS", default=60.0),
         "options": {"expires": 50},
     },
+    # A reminder whose send retries all failed (mail server down) gets another go.
+    "requeue-failed-reminders": {
+        "task": "apps.reminders.tasks.requeue_failed_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
     "backfill-reminder-schedules": {
         "task": "apps.reminders.tasks.backfill_reminder_schedules",
         "schedule": crontab(minute="*/10"),

@@ -10,7 +10,7 @@ from apps.accounts.selectors import patients_for_physician
 from apps.detector.models import JointMigration
 from apps.diary.anatomy import JOINTS
 from apps.diary.models import SWELLING_LABELS, CheckIn, DiaryEntry
-from apps.reminders.models import ReminderSchedule
+from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 
 
 def patient_ids_due(*, now: dt.datetime) -> list[int]:
@@ -19,6 +19,22 @@ def patient_ids_due(*, now: dt.datetime) -> list[int]:
         ReminderSchedule.objects.filter(next_reminder_at__lte=now).values_list(
             "patient_id", flat=True
         )
+    )
+
+
+def patient_ids_with_failed_reminder(
+    *, now: dt.datetime, since: dt.datetime, quiet_since: dt.datetime
+) -> list[int]:
+    """Patients whose reminder slot came after `since` and is still FAILED, last tried before `quiet_since`."""
+    return list(
+        ReminderDelivery.objects.filter(
+            status=DeliveryStatus.FAILED,
+            scheduled_for__gte=since,
+            scheduled_for__lte=now,
+            claimed_at__lt=quiet_since,
+        )
+        .values_list("patient_id", flat=True)
+        .distinct()
     )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 from functools import partial
@@ -74,6 +75,27 @@ def send_reminders_enqueue(patient_ids: list[int]) -> None:
         len(patient_ids),
         "pipelined" if pipelined else "one apply_async each",
     )
+
+
+# A reminder whose retries all failed (the mail server was down for a quarter of
+# an hour) is tried again for this long after its slot, then given up: a
+# reminder that arrives in the middle of the night helps nobody.
+FAILED_RETRY_HORIZON = dt.timedelta(hours=3)
+
+
+@shared_task(acks_late=True)
+def requeue_failed_reminders() -> int:
+    """Beat runs this every 15 minutes: today's reminders that failed get another go."""
+    now = timezone.now()
+    ids = selectors.patient_ids_with_failed_reminder(
+        now=now,
+        since=now - FAILED_RETRY_HORIZON,
+        # Not while the task's own retries may still be under way: each waits
+        # at most retry_backoff_max, so twice that means the chain has ended.
+        quiet_since=now - dt.timedelta(seconds=2 * _RETRY["retry_backoff_max"]),
+    )
+    transaction.on_commit(partial(send_reminders_enqueue, ids))
+    return len(ids)
 
 
 @worker_process_shutdown.connect  # each prefork child

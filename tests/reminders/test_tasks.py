@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from apps.reminders import tasks
 from apps.reminders.models import DeliveryStatus, ReminderDelivery
+from apps.reminders.services import reminder_schedule_refresh
 from tests.factories import CheckInFactory, PatientFactory
 from tests.reminders.conftest import SLOT, TODAY, due_now
 
@@ -133,3 +134,68 @@ def test_worker_shutdown_closes_the_kept_smtp_session(scheduled, mailoutbox):
     worker_process_shutdown.send(sender=None, pid=1, exitcode=0)
     assert closed == [True]
     assert emails._local.conn is None
+
+
+def failed_delivery(patient, *, last_try: dt.datetime, status=DeliveryStatus.FAILED):
+    """Today's reminder as a claim and `status` after its last attempt leave it."""
+    delivery = ReminderDelivery.objects.create(
+        patient=patient,
+        local_date=TODAY,
+        scheduled_for=SLOT,
+        status=status,
+        attempts=11,
+        claimed_at=last_try,
+        last_error="SMTPServerDisconnected()",
+    )
+    # The claim moved the schedule on to tomorrow.
+    reminder_schedule_refresh(patient_id=patient.pk, now=SLOT)
+    return delivery
+
+
+def test_a_reminder_whose_retries_all_failed_is_sent_later(
+    scheduled, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The mail server was down for the whole retry chain; 45 minutes later it is back.
+    delivery = failed_delivery(scheduled, last_try=SLOT + dt.timedelta(minutes=15))
+    with (
+        time_machine.travel(SLOT + dt.timedelta(minutes=45), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.requeue_failed_reminders() == 1
+    assert len(mailoutbox) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 12)
+
+
+@pytest.mark.parametrize(
+    ("last_try", "now", "status"),
+    [
+        # Its own retry chain may still be running.
+        (SLOT + dt.timedelta(minutes=15), SLOT + dt.timedelta(minutes=25), "failed"),
+        # Hours late: given up rather than sent in the middle of the night.
+        (SLOT + dt.timedelta(minutes=15), SLOT + dt.timedelta(hours=4), "failed"),
+        # Sent already, or not to be sent.
+        (SLOT, SLOT + dt.timedelta(minutes=45), "sent"),
+        (SLOT, SLOT + dt.timedelta(minutes=45), "skipped"),
+    ],
+)
+def test_failed_reminders_left_alone(scheduled, mailoutbox, last_try, now, status):
+    failed_delivery(scheduled, last_try=last_try, status=status)
+    with time_machine.travel(now, tick=False):
+        assert tasks.requeue_failed_reminders() == 0
+    assert mailoutbox == []
+
+
+def test_a_failed_reminder_is_not_sent_once_the_patient_has_logged(
+    scheduled, mailoutbox, django_capture_on_commit_callbacks
+):
+    delivery = failed_delivery(scheduled, last_try=SLOT + dt.timedelta(minutes=15))
+    CheckInFactory(patient=scheduled, date=TODAY)
+    with (
+        time_machine.travel(SLOT + dt.timedelta(minutes=45), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        tasks.requeue_failed_reminders()
+    assert mailoutbox == []
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SKIPPED
