@@ -664,16 +664,17 @@ def _level_ok(
     """Is the recent level clinically an episode (pain up, or milder pain with swelling)?"""
     if start_mode:
         # No baseline of its own yet: demand a typical TMO level over the whole run,
-        # with swelling unless the pain is high, so an arthritic knee at 2-4 with a
-        # flare is not taken for an episode...
+        # with swelling (TMO swells) unless the pain is very high, so an arthritic
+        # knee at 2-5 with a flare is not taken for an episode: a patient who rates
+        # everything high made that mistake at +5...
         mid = (i + 1 - lo) // 2
         pain = sorted(pv[lo : i + 1])[mid]
         swell = sorted(sv[lo : i + 1])[mid]
-        if not (pain >= bp + 5 or (pain >= bp + 3 and swell >= 1)):
+        if not (pain >= bp + 6 or (pain >= bp + 3 and swell >= 1)):
             return False
         # ... and still there this week: a flare at the start has settled by now.
         mp, ms = _week_median(ords, pv, sv, lo, i)
-        return mp >= bp + 4 or (mp >= bp + 3 and ms >= 1)
+        return mp >= bp + 5 or (mp >= bp + 3 and ms >= 1)
     if volatile:
         # A joint that flares: judge the last week, not the last three readings.
         mp, ms = _week_median(ords, pv, sv, lo, i)

@@ -53,6 +53,7 @@ class Diary:
     gaps: tuple[tuple[int, int], ...] = ()
     only_painful: bool = False
     arthritic_knee: str | None = None
+    arthritic_level: float = 3.0
     seed: int = 3
 
     def build(self) -> tuple[list[Reading], list[date]]:
@@ -77,7 +78,9 @@ class Diary:
                             swelling, c.swelling * min(1.0, 1.4 * level / c.peak)
                         )
                 if joint == self.arthritic_knee:
-                    pain = max(pain, 3.0) + (3.0 if t <= flare_until else 0.0)
+                    pain = max(pain, self.arthritic_level) + (
+                        3.0 if t <= flare_until else 0.0
+                    )
                 if self.noise:
                     pain += rng.choice((-1, 0, 0, 1))
                 p = min(10, max(0, round(pain)))
@@ -275,6 +278,21 @@ def test_clinical_migration_is_flagged_early_with_its_onset(
 )
 def test_no_migration_is_flagged(diary: Diary) -> None:
     assert run(diary).migrations == []
+
+
+def test_a_high_rated_arthritic_knee_from_day_one_is_no_source() -> None:
+    # A patient who rates their arthritic knee 5 every day, without swelling, from
+    # the first day of the diary: no TMO episode, so the hip that starts later is
+    # the first episode, not a migration from the knee.
+    diary = Diary(
+        (Course("left_hip", 60), Course("right_hip", 260)),
+        arthritic_knee="left_knee",
+        arthritic_level=5.0,
+        days=450,
+    )
+    assert flags(run(diary)) == [
+        ("left_hip", "right_hip", "contralateral", "sequential")
+    ]
 
 
 def test_first_episode_is_an_episode_but_not_a_migration() -> None:
