@@ -341,8 +341,15 @@ def _track_joint(
         # An arthritic joint (high or wandering baseline) or one that recently flared
         # and settled needs longer proof: its flares last days, TMO lasts months.
         # "Aches when the patient's other joints do not" counts as chronic too.
-        chronic = spread >= 2 or bp >= 2.5 or (bp >= 1.5 and bp - floor.at(at) >= 1.5)
-        volatile = chronic or ords[at] - last_flare <= FLARE_MEMORY_DAYS
+        chronic = bp >= 2.5 or spread >= 3
+        if not chronic and (spread >= 2 or bp >= 1.5):
+            # Only these need the other joints' level (most quiet joints do not).
+            level = bp - floor.at(at)
+            chronic = (spread >= 2 and level >= 0.5) or (bp >= 1.5 and level >= 1.5)
+        # Quiet days that swing by two points in every joint alike are how this
+        # patient rates, not arthritis: a rise needs days, not weeks, to stand out.
+        noisy = spread >= 2 and not chronic
+        volatile = chronic or noisy or ords[at] - last_flare <= FLARE_MEMORY_DAYS
         if volatile:
             # Flares can come back to back; three weeks of it is no longer a flare.
             d_min = CHRONIC_PROOF_DAYS if chronic else FLARED_PROOF_DAYS

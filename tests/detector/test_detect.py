@@ -54,6 +54,7 @@ class Diary:
     only_painful: bool = False
     arthritic_knee: str | None = None
     arthritic_level: float = 3.0
+    noise_step: int = 1  # how far a rating strays from the true level
     seed: int = 3
 
     def build(self) -> tuple[list[Reading], list[date]]:
@@ -82,7 +83,8 @@ class Diary:
                         3.0 if t <= flare_until else 0.0
                     )
                 if self.noise:
-                    pain += rng.choice((-1, 0, 0, 1))
+                    step = self.noise_step
+                    pain += rng.choice((-step, 0, 0, step))
                 p = min(10, max(0, round(pain)))
                 s = min(3, max(0, round(swelling)))
                 if self.only_painful and p < 2 and s == 0:
@@ -274,6 +276,13 @@ def test_clinical_migration_is_flagged_early_with_its_onset(
         ),
         pytest.param(Diary((Course("left_hip", -20),)), id="diary-starts-mid-episode"),
         pytest.param(Diary((), baseline=2), id="patient-rating-everything-two"),
+        *(
+            pytest.param(
+                Diary((Course("left_hip", 20),), baseline=2, noise_step=2, seed=s),
+                id=f"ratings-swinging-two-points-{s}",
+            )
+            for s in (3, 4, 5, 6)
+        ),
     ],
 )
 def test_no_migration_is_flagged(diary: Diary) -> None:
@@ -293,6 +302,21 @@ def test_a_high_rated_arthritic_knee_from_day_one_is_no_source() -> None:
     assert flags(run(diary)) == [
         ("left_hip", "right_hip", "contralateral", "sequential")
     ]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_patient_whose_ratings_swing_two_points_is_flagged_within_weeks(seed):
+    # Quiet days read 0, 2 or 4 in every joint: the patient's habit, not
+    # arthritis, so the new joint is judged in days rather than three weeks.
+    diary = Diary(
+        (Course("left_hip", 20), Course("left_knee", 170)),
+        baseline=2,
+        noise_step=2,
+        seed=seed,
+    )
+    (migration,) = run(diary).migrations
+    assert (migration.from_joint, migration.to_joint) == ("left_hip", "left_knee")
+    assert (migration.detected_on - (DAY0 + timedelta(170))).days <= 14
 
 
 def test_first_episode_is_an_episode_but_not_a_migration() -> None:
