@@ -23,13 +23,13 @@ def diary_load(
 ) -> tuple[list[tuple[dt.date, str, int, int]], list[dt.date]]:
     """The patient's whole diary as detector input: (day, joint, pain, swelling) rows and logged days in order."""
     codes = codes or _joint_codes()
+    entries = DiaryEntry.objects.filter(patient=patient)
+    columns = ("date", "joint_id", "pain", "swelling")
     # This runs after every saved day over years of rows: Django's per-row value
     # conversion cost three times the detection itself, so read the raw rows.
-    raw = _raw_rows(
-        DiaryEntry.objects.filter(patient=patient).values_list(
-            "date", "joint_id", "pain", "swelling"
-        )
-    )
+    # A logged day without an entry for a joint reads 0 to the detector, so the
+    # all-zero entries (most of a quiet joint's diary) need not be read at all.
+    raw = _raw_rows(entries.exclude(pain=0, swelling=0).values_list(*columns))
     # In date order (the unique index gives it free): sorting sorted days is cheap.
     logged = [
         d
@@ -37,6 +37,16 @@ def diary_load(
             CheckIn.objects.filter(patient=patient).order_by("date").values_list("date")
         )
     ]
+    # Every joint must still appear (the detector's floor counts the joints): one
+    # zero row on a logged day stands for a joint that never hurt.
+    quiet = {
+        j for (j,) in _raw_rows(entries.order_by().values_list("joint_id").distinct())
+    } - {row[1] for row in raw}
+    if quiet and logged:
+        raw.extend((logged[0], j, 0, 0) for j in sorted(quiet))
+    elif quiet:
+        # Entries without check-ins (not made by the app): read them all.
+        raw = _raw_rows(entries.values_list(*columns))
     sample = logged[:1] or [row[0] for row in raw[:1]]
     if sample and isinstance(sample[0], str):
         # SQLite hands dates back as ISO text: parse each distinct day once and
