@@ -670,18 +670,19 @@ def _level_ok(
 ) -> bool:
     """Is the recent level clinically an episode (pain up, or milder pain with swelling)?"""
     if start_mode:
-        # No baseline of its own yet: demand a typical TMO level over the whole run,
-        # with swelling (TMO swells) unless the pain is very high, so an arthritic
-        # knee at 2-5 with a flare is not taken for an episode: a patient who rates
-        # everything high made that mistake at +5...
+        # No baseline of its own yet: demand a typical TMO level over the whole run:
+        # pain with swelling, which is what TMO does and an arthritic knee at 2-5
+        # with the odd swollen flare day does not; pain alone only if very high (a
+        # patient who rates everything high made the knee an episode at +5), and
+        # a patient who rates everything low may put a swollen TMO joint at 2-3...
         mid = (i + 1 - lo) // 2
         pain = sorted(pv[lo : i + 1])[mid]
         swell = sorted(sv[lo : i + 1])[mid]
-        if not (pain >= bp + 6 or (pain >= bp + 3 and swell >= 1)):
+        if not (pain >= bp + 6 or (pain >= bp + 2 and swell >= 1)):
             return False
         # ... and still there this week: a flare at the start has settled by now.
         mp, ms = _week_median(ords, pv, sv, lo, i)
-        return mp >= bp + 5 or (mp >= bp + 3 and ms >= 1)
+        return mp >= bp + 5 or (mp >= bp + 2 and ms >= 1)
     if volatile:
         # A joint that flares: judge the last week, not the last three readings.
         mp, ms = _week_median(ords, pv, sv, lo, i)

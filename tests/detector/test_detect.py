@@ -319,6 +319,20 @@ def test_a_patient_whose_ratings_swing_two_points_is_flagged_within_weeks(seed):
     assert (migration.detected_on - (DAY0 + timedelta(170))).days <= 14
 
 
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_low_rater_whose_diary_starts_mid_episode_still_has_a_source(seed):
+    # The hip was already swollen and hurting on day one, but this patient rates
+    # it 2-3; when the knee next to it starts, that is a migration from the hip.
+    diary = Diary(
+        (
+            Course("left_hip", -10, peak=2.5, swelling=1),
+            Course("left_knee", 150, peak=2.5, swelling=1),
+        ),
+        seed=seed,
+    )
+    assert flags(run(diary)) == [("left_hip", "left_knee", "adjacent", "sequential")]
+
+
 def test_first_episode_is_an_episode_but_not_a_migration() -> None:
     detection = run(Diary((Course("left_knee", 20),)))
     assert [e.joint for e in detection.episodes] == ["left_knee"]
