@@ -199,3 +199,22 @@ def test_a_failed_reminder_is_not_sent_once_the_patient_has_logged(
     assert mailoutbox == []
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SKIPPED
+
+
+def test_worker_tasks_keep_healthy_database_connections(monkeypatch):
+    # Celery's Django fixup would reconnect for every task; ours tidies like
+    # Django does per request, and leaves an eager task's caller alone.
+    from types import SimpleNamespace
+
+    import django.db
+
+    from tmo_tracker import celery
+
+    calls = []
+    monkeypatch.setattr(django.db, "close_old_connections", lambda: calls.append(1))
+    worker_task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
+    eager_task = SimpleNamespace(request=SimpleNamespace(is_eager=True))
+    celery._database_connections_tidy(task=worker_task)
+    celery._database_connections_tidy(task=eager_task)
+    assert calls == [1]
+    assert celery.app.conf.get("CELERY_DB_REUSE_MAX")
