@@ -18,6 +18,7 @@ from datetime import date
 
 from apps.detector.detect import JointMigration, detect
 from tests.detector.synthetic import Course, TrueMigration, generate_cohort
+from tests.detector.synthetic_habits import generate_habits_cohort
 
 ONSET_TOLERANCE_DAYS = 21
 
@@ -168,15 +169,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--messy-share", type=float, default=0.7)
     parser.add_argument(
+        "--generator",
+        choices=("tmo", "habits"),
+        default="tmo",
+        help="tmo: the courses the detector was tuned on; habits: an independent "
+        "generator with patients' own rating and logging habits (--messy-share unused)",
+    )
+    parser.add_argument(
         "--verbose", action="store_true", help="print every course with an error"
     )
     args = parser.parse_args()
     t0 = time.perf_counter()
-    courses = generate_cohort(args.patients, args.seed, messy_share=args.messy_share)
+    if args.generator == "habits":
+        courses = generate_habits_cohort(args.patients, args.seed)
+        cohort = f"habits generator, seed {args.seed}"
+    else:
+        courses = generate_cohort(
+            args.patients, args.seed, messy_share=args.messy_share
+        )
+        cohort = f"messy share {args.messy_share:.0%}, seed {args.seed}"
     result = evaluate(courses, args.seed, args.verbose)
-    print(
-        f"patients            {result['patients']}  (messy share {args.messy_share:.0%}, seed {args.seed})"
-    )
+    print(f"patients            {result['patients']}  ({cohort})")
     print(f"true migrations     {result['true']}")
     print(f"flagged             {result['found']}")
     print(f"matched             {result['matched']}")
