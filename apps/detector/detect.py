@@ -66,6 +66,12 @@ QUIET_DAYS = 2
 # flare for days, and a joint that flared once may do so again.
 CHRONIC_PROOF_DAYS = 21
 FLARED_PROOF_DAYS = 10
+# A joint that flared once, briefly: a rise that outlasts that flare by this much
+# is no repeat of it (one bad day must not slow the next episode by weeks).
+FLARE_MARGIN_DAYS = 3
+# A patient whose quiet ratings swing (noise, not flares): evidence and days.
+NOISY_PROOF_DAYS = 5
+NOISY_H = 4.0
 # A joint that flared and settled within this many days is treated as volatile.
 FLARE_MEMORY_DAYS = 365
 # Pain points above baseline, on two readings, for a settled rise to count as a flare.
@@ -316,7 +322,10 @@ def _track_joint(
     k, h, n_min, d_min = START_K, START_H, START_N, START_PROOF_DAYS
     exc_max = START_EXCURSION_MAX_DAYS
     thr = bp + k  # z at or above this starts an excursion
-    last_flare = -(10**9)
+    # (day it settled, days it was raised) of each of the joint's flares: how long
+    # a rise must last before it is more than another flare.
+    flares: list[tuple[int, int]] = []
+    last_elev = -1
     fresh = 0
     every = START_RECALC_EVERY
     s_cum = 0.0
@@ -349,11 +358,20 @@ def _track_joint(
         # Quiet days that swing by two points in every joint alike are how this
         # patient rates, not arthritis: a rise needs days, not weeks, to stand out.
         noisy = spread >= 2 and not chronic
-        volatile = chronic or noisy or ords[at] - last_flare <= FLARE_MEMORY_DAYS
+        recent = [days for end, days in flares if ords[at] - end <= FLARE_MEMORY_DAYS]
+        volatile = chronic or noisy or bool(recent)
         if volatile:
-            # Flares can come back to back; three weeks of it is no longer a flare.
-            d_min = CHRONIC_PROOF_DAYS if chronic else FLARED_PROOF_DAYS
             k, h, n_min = max(VOLATILE_K, spread + 0.5), VOLATILE_H, VOLATILE_N
+            if chronic or len(recent) > 1:
+                # Flares can come back to back; three weeks of it is no longer a flare.
+                d_min = CHRONIC_PROOF_DAYS if chronic else FLARED_PROOF_DAYS
+            elif recent:
+                # One flare may have been a bad day or two: outlast that, not weeks.
+                d_min = min(FLARED_PROOF_DAYS, recent[0] + FLARE_MARGIN_DAYS)
+            else:
+                # Swinging ratings and no flares: noise, which evidence over a few
+                # days outweighs; duration only tells flares from TMO.
+                d_min, h = NOISY_PROOF_DAYS, NOISY_H
         else:
             k = max(QUIET_K, spread + 0.5)
             h, n_min, d_min = QUIET_H, QUIET_N, QUIET_DAYS
@@ -420,7 +438,7 @@ def _track_joint(
                         recalc(i)
                     i += 1
                     continue
-                exc = i
+                exc = last_elev = i
                 n_elev = 0
                 s_cum = 0.0
             elif o - ords[i - 1] > GAP_RESET_DAYS:
@@ -428,7 +446,7 @@ def _track_joint(
                 pool_p.extend(pv[exc:i])
                 pool_s.extend(sv[exc:i])
                 recalc(i)
-                exc = i
+                exc = last_elev = i
                 n_elev = 0
                 s_cum = 0.0
                 if e < k:
@@ -441,18 +459,20 @@ def _track_joint(
                 s_cum = h + 2.0
             if e >= k:
                 n_elev += 1
+                last_elev = i
             if s_cum <= 0.0:
                 # The rise died away within days: noise, a false start, or a flare.
-                # Only a marked one (pain 3+ above baseline, twice) makes the joint
+                # Only a marked one (pain 2+ above baseline, twice) makes the joint
                 # one that flares; the first wobbles of a slow TMO rise do not.
                 pool_p.extend(pv[exc : i + 1])
                 pool_s.extend(sv[exc : i + 1])
                 fresh += i + 1 - exc
                 flared = n_elev >= 2 and sorted(pv[exc : i + 1])[-2] >= bp + FLARE_PAIN
+                if flared:
+                    flares.append((o, ords[last_elev] - ords[exc] + 1))
                 exc = -1
                 s_cum = 0.0
                 if flared:
-                    last_flare = o
                     recalc(i)
                 elif fresh >= every:
                     # A noise blip is banked like any quiet reading; re-sorting the
@@ -491,7 +511,7 @@ def _track_joint(
                 # Healed within weeks: that was a flare, not TMO. The joint is one
                 # that flares, and this episode is no source of migrations.
                 ep.flare = True
-                last_flare = ep.resolved_known
+                flares.append((ep.resolved_known, ep.resolved_on - ep.onset))
             recalc(i - 1)
         ep = None
     return episodes
