@@ -80,8 +80,9 @@ FLARE_PAIN = 2
 MIN_COURSE_DAYS = 42
 # Episodes starting this close together began together: not one migrating to the other.
 TOGETHER_DAYS = 14
-# A healed episode can be the source of a migration for about a year.
-SOURCE_WINDOW_DAYS = 365
+# A healed episode can be the source of a migration for a year and a half: TMO
+# recurs after quiet periods, a joint that healed a year before among them.
+SOURCE_WINDOW_DAYS = 540
 # Candidate sources this close in onset to the latest one compete on anatomy.
 SOURCE_TIE_DAYS = 21
 
