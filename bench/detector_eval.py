@@ -173,21 +173,16 @@ def main() -> None:
         choices=("tmo", "habits"),
         default="tmo",
         help="tmo: the courses the detector was tuned on; habits: an independent "
-        "generator with patients' own rating and logging habits (--messy-share unused)",
+        "generator whose messy courses have patients' own rating and logging habits",
     )
     parser.add_argument(
         "--verbose", action="store_true", help="print every course with an error"
     )
     args = parser.parse_args()
     t0 = time.perf_counter()
-    if args.generator == "habits":
-        courses = generate_habits_cohort(args.patients, args.seed)
-        cohort = f"habits generator, seed {args.seed}"
-    else:
-        courses = generate_cohort(
-            args.patients, args.seed, messy_share=args.messy_share
-        )
-        cohort = f"messy share {args.messy_share:.0%}, seed {args.seed}"
+    generate = generate_habits_cohort if args.generator == "habits" else generate_cohort
+    courses = generate(args.patients, args.seed, messy_share=args.messy_share)
+    cohort = f"{args.generator} generator, messy share {args.messy_share:.0%}, seed {args.seed}"
     result = evaluate(courses, args.seed, args.verbose)
     print(f"patients            {result['patients']}  ({cohort})")
     print(f"true migrations     {result['true']}")

@@ -97,12 +97,12 @@ def _next_joint(rng: random.Random, joint: str, used: set[str]) -> str:
     return rng.choice(same_limb or far or [j for j in JOINTS if j not in used])
 
 
-def _rater(rng: random.Random):
+def _rater(rng: random.Random, messy: bool):
     """The patient's own way of turning a felt level into a 0-10 score."""
-    gain = rng.choice((1.0, 1.0, 1.0, 0.6, 1.2))  # plain, stoic, dramatic
-    offset = rng.choice((0, 0, 0, 1, 2))  # some never say 0
-    even = rng.random() < 0.1
-    sd = rng.uniform(0.4, 1.1)
+    gain = rng.choice((1.0, 1.0, 1.0, 0.6, 1.2)) if messy else 1.0  # stoic, dramatic
+    offset = rng.choice((0, 0, 0, 1, 2)) if messy else 0  # some never say 0
+    even = messy and rng.random() < 0.1
+    sd = rng.uniform(0.4, 1.1) if messy else rng.uniform(0.4, 0.8)
 
     def rate(felt: float) -> int:
         score = offset + gain * felt + rng.gauss(0, sd)
@@ -122,8 +122,10 @@ def _rater(rng: random.Random):
     return rate, tags
 
 
-def generate_habits_course(rng: random.Random, *, name: str = "h") -> Course:
-    """One patient's diary with ground truth, kept with a real patient's habits."""
+def generate_habits_course(
+    rng: random.Random, *, messy: bool = True, name: str = "h"
+) -> Course:
+    """One patient's diary with ground truth; messy: kept with a real patient's habits."""
     tags: set[str] = set()
     scenario = rng.choices(
         ("chain", "single", "control", "recurrence"), weights=(60, 12, 13, 15)
@@ -183,7 +185,7 @@ def generate_habits_course(rng: random.Random, *, name: str = "h") -> Course:
 
     tracked = {j for j, _ in curves}
     chronic: str | None = None
-    if rng.random() < 0.3:
+    if rng.random() < (0.3 if messy else 0.15):
         # Arthritic pain beside the migrating joints: a knee or a hip.
         options = [
             j
@@ -199,15 +201,15 @@ def generate_habits_course(rng: random.Random, *, name: str = "h") -> Course:
 
     end = max([c.end for _, c in curves], default=0) + rng.randint(10, 90)
     end = max(end, 300)
-    rate, habit_tags = _rater(rng)
+    rate, habit_tags = _rater(rng, messy)
     tags |= habit_tags
-    sticky = rng.random() < 0.35
+    sticky = messy and rng.random() < 0.35
     if sticky:
         tags.add("sticky")
-    weekdays_only = rng.random() < 0.15
-    compliance = rng.uniform(0.55, 1.0)
+    weekdays_only = messy and rng.random() < 0.15
+    compliance = rng.uniform(0.55, 1.0) if messy else rng.uniform(0.9, 1.0)
     holidays = []
-    for _ in range(rng.choice((0, 0, 1, 2))):
+    for _ in range(rng.choice((0, 0, 1, 2)) if messy else 0):
         h0 = rng.randint(0, end)
         holidays.append((h0, h0 + rng.randint(7, 30)))
     if weekdays_only:
@@ -216,7 +218,7 @@ def generate_habits_course(rng: random.Random, *, name: str = "h") -> Course:
         tags.add("poor_compliance")
     if holidays:
         tags.add("holidays")
-    only_painful = rng.random() < 0.25
+    only_painful = messy and rng.random() < 0.25
     if only_painful:
         tags.add("only_painful")
 
@@ -278,7 +280,14 @@ def generate_habits_course(rng: random.Random, *, name: str = "h") -> Course:
     return Course(name, readings, logged, truths, episodes, tags)
 
 
-def generate_habits_cohort(n: int, seed: int = 0) -> list[Course]:
-    """n seeded courses from this generator."""
+def generate_habits_cohort(
+    n: int, seed: int = 0, *, messy_share: float = 1.0
+) -> list[Course]:
+    """n seeded courses from this generator; messy_share of them with habits."""
     rng = random.Random(seed)
-    return [generate_habits_course(rng, name=f"h{seed}-{i}") for i in range(n)]
+    return [
+        generate_habits_course(
+            rng, messy=rng.random() < messy_share, name=f"h{seed}-{i}"
+        )
+        for i in range(n)
+    ]
