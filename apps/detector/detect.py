@@ -468,7 +468,16 @@ def _track_joint(
                 pool_p.extend(pv[exc : i + 1])
                 pool_s.extend(sv[exc : i + 1])
                 fresh += i + 1 - exc
-                flared = n_elev >= 2 and sorted(pv[exc : i + 1])[-2] >= bp + FLARE_PAIN
+                top = sorted(pv[exc : i + 1])
+                if bp >= 1:
+                    flared = n_elev >= 2 and top[-2] >= bp + FLARE_PAIN
+                else:
+                    # A joint that does not ache at all on a good day: two days at
+                    # +2 are as likely the start of a slow rise; a flare is higher
+                    # or longer.
+                    flared = (n_elev >= 2 and top[-2] >= bp + FLARE_PAIN + 1) or (
+                        n_elev >= 3 and top[-3] >= bp + FLARE_PAIN
+                    )
                 if flared:
                     flares.append((o, ords[last_elev] - ords[exc] + 1))
                 exc = -1
