@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
-from apps.reminders import emails, schedule, selectors, tokens
+from apps.reminders import emails, schedule, selectors, sql, tokens
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 from apps.reminders.services.delivery import (
     SEND_LEASE,
@@ -165,8 +165,17 @@ def _reminder_claim(
         last_checkin=last_checkin,
         last_reminded=local_day,
     )
-    # Of two workers holding this slot, exactly one sees rowcount 1.
-    advance = ReminderSchedule.objects.filter(pk=sched.pk, next_reminder_at=slot)
+
+    def advance() -> bool:
+        # Of two workers holding this slot, exactly one sees rowcount 1.
+        return bool(
+            sql.rows_update(
+                ReminderSchedule,
+                where={"id": sched.pk, "next_reminder_at": slot},
+                values={"next_reminder_at": next_at},
+            )
+        )
+
     skip = _reminder_skip_reason(
         patient=patient,
         slot=slot,
@@ -176,7 +185,7 @@ def _reminder_claim(
     )
     if skip is not None:
         # Nothing to send: advancing the row is the whole claim.
-        if not advance.update(next_reminder_at=next_at):
+        if not advance():
             return None  # another worker claimed this slot first
         if skip == "missed":
             log.warning(
@@ -185,9 +194,9 @@ def _reminder_claim(
         return Outcome.SKIPPED
     try:
         with transaction.atomic():
-            if not advance.update(next_reminder_at=next_at):
+            if not advance():
                 return None  # another worker claimed this slot first
-            return ReminderDelivery.objects.create(
+            delivery = ReminderDelivery(
                 patient=patient,
                 local_date=local_day,
                 scheduled_for=slot,
@@ -195,11 +204,13 @@ def _reminder_claim(
                 attempts=1,
                 claimed_at=now,
             )
+            sql.row_insert(delivery)
+            return delivery
     except IntegrityError:
         # This local day already had its reminder (e.g. the patient moved the
         # time later after it went out). The clash undid the advance too (no
         # savepoint: it would cost two round trips on every send), so redo it alone.
-        if not advance.update(next_reminder_at=next_at):
+        if not advance():
             return None
         return Outcome.SKIPPED
 

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from apps.accounts.models import PatientProfile, User
+from apps.reminders import selectors
+from apps.reminders.models import ReminderSchedule
+from tests.factories import CheckInFactory, DiaryEntryFactory, joint
+from tests.reminders.conftest import SLOT, TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_send_read_loads_what_the_orm_loads(scheduled):
+    CheckInFactory(patient=scheduled, date=TODAY - dt.timedelta(days=3))
+    CheckInFactory(patient=scheduled, date=TODAY - dt.timedelta(days=1))
+    sched = selectors.reminder_schedule_for_send(patient_id=scheduled.pk)
+    orm = ReminderSchedule.objects.select_related("patient__user").get(
+        patient=scheduled
+    )
+    # Field by field, so a column list out of step with Model.from_db shows up.
+    loaded = {
+        ReminderSchedule: (sched, orm),
+        PatientProfile: (sched.patient, orm.patient),
+        User: (sched.patient.user, orm.patient.user),
+    }
+    for model, fields in selectors._SEND_FIELDS.items():
+        ours, theirs = loaded[model]
+        for name in fields:
+            assert getattr(ours, name) == getattr(theirs, name), (model, name)
+    assert sched.next_reminder_at == SLOT
+    assert sched.next_reminder_at.utcoffset() == dt.timedelta(0)
+    assert sched.patient.created_at.tzinfo is not None
+    assert sched.last_checkin == TODAY - dt.timedelta(days=1)
+
+
+def test_the_send_read_without_a_check_in_or_a_schedule(patient):
+    assert selectors.reminder_schedule_for_send(patient_id=patient.pk) is None
+    ReminderSchedule.objects.create(patient=patient, next_reminder_at=None)
+    sched = selectors.reminder_schedule_for_send(patient_id=patient.pk)
+    assert (sched.next_reminder_at, sched.last_checkin) == (None, None)
+
+
+def test_fields_the_send_read_leaves_out_load_when_touched(
+    scheduled, django_assert_num_queries
+):
+    scheduled.sex = PatientProfile.Sex.FEMALE
+    scheduled.save()
+    sched = selectors.reminder_schedule_for_send(patient_id=scheduled.pk)
+    with django_assert_num_queries(1):
+        assert sched.patient.sex == PatientProfile.Sex.FEMALE
+
+
+def test_day_summary_line_lists_joints_in_catalogue_order(patient):
+    day = TODAY - dt.timedelta(days=1)
+    DiaryEntryFactory(
+        patient=patient, joint=joint("left_knee"), date=day, pain=6, swelling=2
+    )
+    DiaryEntryFactory(
+        patient=patient, joint=joint("left_hip"), date=day, pain=2, swelling=0
+    )
+    DiaryEntryFactory(patient=patient, joint=joint("left_hip"), date=TODAY, pain=9)
+    assert selectors.day_summary_line(patient=patient, day=day) == (
+        "Left hip pain 2, swelling none · Left knee pain 6, swelling moderate"
+    )
