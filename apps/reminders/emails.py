@@ -4,6 +4,7 @@ templates/reminders/email/, rendered by one helper."""
 from __future__ import annotations
 
 import contextlib
+import secrets
 import smtplib
 import threading
 import time
@@ -44,7 +45,7 @@ def email_build(
     subject = " ".join(render_to_string(f"{base}_subject.txt", ctx).split())
     text = render_to_string(f"{base}_body.txt", ctx)
     html = render_to_string(f"{base}_body.html", ctx)
-    message = EmailMultiAlternatives(
+    message = _AlternativesEmail(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -53,6 +54,24 @@ def email_build(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+class _AlternativesEmail(EmailMultiAlternatives):
+    """EmailMultiAlternatives with its MIME boundary chosen before the generator runs."""
+
+    def message(self):
+        msg = super().message()
+        # Left to pick one itself, the email package compiles a regular
+        # expression for every message to prove its random boundary absent from
+        # the parts: about 0.2 ms of CPU per email. A longer random boundary and
+        # a substring test over the parts' encoded bodies (their headers are
+        # Django's fixed ones) give the same guarantee for a fraction of that.
+        parts = msg.get_payload()
+        if isinstance(parts, list) and not any(p.is_multipart() for p in parts):
+            boundary = f"==============={secrets.token_hex(16)}=="
+            if not any(boundary in p.get_payload() for p in parts):
+                msg.set_boundary(boundary)
+        return msg
 
 
 def email_send(message: EmailMessage) -> None:
