@@ -218,3 +218,31 @@ def test_worker_tasks_keep_healthy_database_connections(monkeypatch):
     celery._database_connections_tidy(task=eager_task)
     assert calls == [1]
     assert celery.app.conf.get("CELERY_DB_REUSE_MAX")
+
+
+def test_back_to_back_tasks_skip_the_connection_ping(monkeypatch):
+    # At 20:00 the ping before each task's first query was one round trip in
+    # eight; a connection that finished a task just now needs none.
+    import time
+    from types import SimpleNamespace
+
+    import django.db
+    from celery.signals import task_postrun, task_prerun
+
+    from tmo_tracker import celery
+
+    monkeypatch.setattr(django.db, "close_old_connections", lambda: None)
+    kept = SimpleNamespace(health_check_done=False)
+    monkeypatch.setattr(
+        django.db.connections, "all", lambda initialized_only=False: [kept]
+    )
+    task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
+    celery._database_connections_tidy(task=task, signal=task_postrun)
+    celery._database_connections_tidy(task=task, signal=task_prerun)
+    assert kept.health_check_done is True
+    # After a quiet spell Django's ping runs as usual.
+    kept.health_check_done = False
+    idle = time.monotonic() - celery.PING_AFTER_IDLE_S - 1
+    monkeypatch.setattr(celery, "_last_task_end", idle)
+    celery._database_connections_tidy(task=task, signal=task_prerun)
+    assert kept.health_check_done is False
