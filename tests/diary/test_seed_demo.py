@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from apps.accounts.models import PatientProfile
+from apps.diary.management.commands.seed_demo import FIRST_NAMES
+
+
+@pytest.mark.django_db
+def test_demo_patients_have_first_names_that_match_their_sex() -> None:
+    call_command("seed_demo", patients=10, days=30)
+    profiles = PatientProfile.objects.select_related("user")
+    assert {p.sex for p in profiles} == {"female", "male"}
+    for p in profiles:
+        assert p.user.first_name in FIRST_NAMES[p.sex], (p.user.email, p.sex)
