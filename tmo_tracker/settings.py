@@ -204,16 +204,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A send is mostly waiting on PostgreSQL and the mail server, so a worker runs
-# two processes per CPU, and each parent keeps four messages per process in
-# hand rather than asking Redis for the next one only after an ack (about 15%
-# more emails per second at the 20:00 peak). Messages a dead worker held go
-# back to the queue after the visibility timeout; by then the dispatcher has
-# queued those patients again, and the claim makes the repeat harmless.
+# two processes per CPU. A reminder message carries a batch of patients, so a
+# process takes one message at a time: prefetching more would leave batches
+# waiting behind a busy process while another sits idle.
 CELERY_WORKER_CONCURRENCY = 2 * (os.cpu_count() or 1)
-CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery's Django fixup closes the database connection around every task unless
-# this is set, so each reminder paid for a new PostgreSQL connection (about half
-# its time). Tasks tidy connections as Django does per request instead (see
+# this is set. Tasks tidy connections as Django does per request instead (see
 # tmo_tracker/celery.py); this only makes the fixup's own forced close rare.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_IGNORE_RESULT = True

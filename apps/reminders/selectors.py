@@ -3,15 +3,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Max, OuterRef, Subquery
 
-from apps.accounts.models import PatientProfile, PhysicianProfile, User
+from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.accounts.selectors import patients_for_physician
 from apps.detector.models import JointMigration
 from apps.diary.anatomy import JOINTS
-from apps.diary.models import SWELLING_LABELS, CheckIn
-from apps.reminders import sql
+from apps.diary.models import SWELLING_LABELS, CheckIn, DiaryEntry
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 
 
@@ -50,71 +48,28 @@ def last_checkin_subquery(patient_ref: str) -> Subquery:
     )
 
 
-# What a send needs, in concrete-field order (Model.from_db wants them so); every
-# other field stays deferred and would cost a query if touched.
-_SEND_FIELDS = {
-    ReminderSchedule: ("id", "patient_id", "next_reminder_at"),
-    PatientProfile: (
-        "id",
-        "user_id",
-        "timezone",
-        "reminders_enabled",
-        "reminder_time",
-        "reminder_weekdays",
-        "created_at",
-    ),
-    User: ("id", "first_name", "email"),
-}
-# Plain SQL: at 20:00 this runs thousands of times a minute, and the ORM spent
-# about 1.3 ms of CPU per call building these joins and the subquery again,
-# where running this statement costs the worker 0.2 ms. The tests run it on
-# SQLite and PostgreSQL.
-_SEND_SQL = """
-    SELECT s.id, s.patient_id, s.next_reminder_at,
-           p.id, p.user_id, p.timezone, p.reminders_enabled, p.reminder_time,
-           p.reminder_weekdays, p.created_at,
-           u.id, u.first_name, u.email,
-           (SELECT c.date FROM diary_checkin c WHERE c.patient_id = s.patient_id
-            ORDER BY c.date DESC LIMIT 1)
-    FROM reminders_reminderschedule s
-    JOIN accounts_patientprofile p ON p.id = s.patient_id
-    JOIN accounts_user u ON u.id = p.user_id
-    WHERE s.patient_id = %s
-"""
-
-
 def reminder_schedule_for_send(*, patient_id: int) -> ReminderSchedule | None:
     """The patient's schedule row with profile and user loaded and `last_checkin`
     (latest logged day, or None) annotated: what a send needs, in one query."""
-    with sql.cursor() as cursor:
-        cursor.execute(_SEND_SQL, [patient_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    instances = []
-    start = 0
-    for model, fields in _SEND_FIELDS.items():
-        values = row[start : start + len(fields)]
-        instances.append(model.from_db(DEFAULT_DB_ALIAS, fields, values))
-        start += len(fields)
-    sched, patient, user = instances
-    # SQLite returns datetimes naive (they are stored as UTC) and the
-    # subquery's date as text; PostgreSQL returns both typed already.
-    sched.next_reminder_at = _utc(sched.next_reminder_at)
-    patient.created_at = _utc(patient.created_at)
-    last_checkin = row[start]
-    if isinstance(last_checkin, str):
-        last_checkin = dt.date.fromisoformat(last_checkin)
-    patient.user = user
-    sched.patient = patient
-    sched.last_checkin = last_checkin
-    return sched
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
+    return (
+        ReminderSchedule.objects.filter(patient_id=patient_id)
+        .select_related("patient__user")
+        # Only what a send reads: the rest of the user row (password hash,
+        # names) stays in the database.
+        .only(
+            "next_reminder_at",
+            "patient__user_id",
+            "patient__timezone",
+            "patient__reminders_enabled",
+            "patient__reminder_time",
+            "patient__reminder_weekdays",
+            "patient__created_at",
+            "patient__user__first_name",
+            "patient__user__email",
+        )
+        .annotate(last_checkin=last_checkin_subquery("patient_id"))
+        .first()
+    )
 
 
 def physician_ids_for_digest() -> list[int]:
@@ -126,21 +81,13 @@ def physician_ids_for_digest() -> list[int]:
     )
 
 
-_DAY_SQL = """
-    SELECT j.code, e.pain, e.swelling
-    FROM diary_diaryentry e JOIN diary_joint j ON j.id = e.joint_id
-    WHERE e.patient_id = %s AND e.date = %s
-    ORDER BY j.sort_order
-"""
-
-
 def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:
     """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none"."""
-    # Plain SQL, as in reminder_schedule_for_send: this runs for most of the
-    # 20:00 reminders, and the ORM's join and ordering cost more than the query.
-    with sql.cursor() as cursor:
-        cursor.execute(_DAY_SQL, [patient.pk, day])
-        entries = cursor.fetchall()
+    entries = (
+        DiaryEntry.objects.filter(patient=patient, date=day)
+        .order_by("joint__sort_order")
+        .values_list("joint__code", "pain", "swelling")
+    )
     parts = [
         f"{JOINTS[code].label} pain {pain}, swelling {SWELLING_LABELS[swelling]}"
         for code, pain, swelling in entries

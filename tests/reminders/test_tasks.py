@@ -17,31 +17,89 @@ from tests.reminders.conftest import SLOT, TODAY, due_now
 pytestmark = pytest.mark.django_db
 
 
-def test_dispatcher_queues_one_task_per_due_patient_after_commit(
+def queued_batches(monkeypatch) -> list[list[int]]:
+    """What the dispatcher hands the broker: one list of patient ids per message."""
+    queued = []
+    monkeypatch.setattr(
+        tasks.send_reminders,
+        "apply_async",
+        lambda args, **kw: queued.append(list(args[0])),
+    )
+    return queued
+
+
+def test_dispatcher_queues_the_due_patients_after_commit(
     patient, other_patient, monkeypatch, django_capture_on_commit_callbacks
 ):
     later = PatientFactory()
     due_now(patient, SLOT - dt.timedelta(seconds=10))
     due_now(other_patient, SLOT)
     due_now(later, SLOT + dt.timedelta(minutes=1))
-    queued = []
-    monkeypatch.setattr(
-        tasks.send_reminder, "apply_async", lambda args, **kw: queued.append(args[0])
-    )
+    batches = queued_batches(monkeypatch)
     with (
         time_machine.travel(SLOT, tick=False),
         django_capture_on_commit_callbacks() as callbacks,
     ):
         assert tasks.queue_due_reminders() == 2
-    assert queued == []  # nothing leaves before the commit
+    assert batches == []  # nothing leaves before the commit
     for callback in callbacks:
         callback()
+    queued = [pid for batch in batches for pid in batch]
     assert sorted(queued) == sorted([patient.pk, other_patient.pk])
+
+
+def test_a_large_tick_goes_out_in_bounded_batches(monkeypatch):
+    batches = queued_batches(monkeypatch)
+    ids = list(range(1, 20_001))
+    tasks.send_reminders_enqueue(ids)
+    assert [pid for batch in batches for pid in batch] == ids
+    assert max(len(b) for b in batches) <= tasks.BATCH_MAX
+    # Enough messages that every worker process of a few workers gets some.
+    assert len(batches) >= tasks.BATCH_SPREAD
+    tasks.send_reminders_enqueue(ids[:10])
+    assert len(batches[-1]) == 1  # a quiet minute: one patient per message
+
+
+def test_a_batch_sends_each_patient_once(scheduled, other_patient, mailoutbox):
+    due_now(other_patient, SLOT)
+    with time_machine.travel(SLOT + dt.timedelta(seconds=20), tick=False):
+        first = tasks.send_reminders.apply(args=[[scheduled.pk, other_patient.pk]])
+        # A redelivered batch (its worker died) sends nobody twice.
+        again = tasks.send_reminders.apply(args=[[scheduled.pk, other_patient.pk]])
+    assert first.get() == {"sent": 2}
+    assert again.get() == {"not_due": 2}
+    assert len(mailoutbox) == 2
+
+
+def test_a_refused_patient_is_retried_alone_and_the_batch_goes_on(
+    scheduled, other_patient, mailoutbox, monkeypatch
+):
+    due_now(other_patient, SLOT)
+    real_send = EmailMultiAlternatives.send
+
+    def refuse_first(self, *args, **kwargs):
+        if scheduled.user.email in self.to:
+            raise smtplib.SMTPDataError(451, b"4.3.0 try again later")
+        return real_send(self, *args, **kwargs)
+
+    retried = []
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse_first)
+    monkeypatch.setattr(
+        tasks.send_reminder, "apply_async", lambda args, **kw: retried.append(args)
+    )
+    with time_machine.travel(SLOT + dt.timedelta(seconds=20), tick=False):
+        result = tasks.send_reminders.apply(args=[[scheduled.pk, other_patient.pk]])
+    assert result.get() == {"retrying": 1, "sent": 1}
+    assert retried == [[scheduled.pk]]
+    assert [m.to for m in mailoutbox] == [[other_patient.user.email]]
+    assert ReminderDelivery.objects.get(patient=scheduled).status == (
+        DeliveryStatus.FAILED
+    )
 
 
 def test_dispatcher_queries_once(patient, monkeypatch, django_assert_num_queries):
     due_now(patient, SLOT)
-    monkeypatch.setattr(tasks.send_reminder, "apply_async", lambda *a, **kw: None)
+    queued_batches(monkeypatch)
     with time_machine.travel(SLOT, tick=False), django_assert_num_queries(1):
         tasks.queue_due_reminders()
 
@@ -218,31 +276,3 @@ def test_worker_tasks_keep_healthy_database_connections(monkeypatch):
     celery._database_connections_tidy(task=eager_task)
     assert calls == [1]
     assert celery.app.conf.get("CELERY_DB_REUSE_MAX")
-
-
-def test_back_to_back_tasks_skip_the_connection_ping(monkeypatch):
-    # At 20:00 the ping before each task's first query was one round trip in
-    # eight; a connection that finished a task just now needs none.
-    import time
-    from types import SimpleNamespace
-
-    import django.db
-    from celery.signals import task_postrun, task_prerun
-
-    from tmo_tracker import celery
-
-    monkeypatch.setattr(django.db, "close_old_connections", lambda: None)
-    kept = SimpleNamespace(health_check_done=False)
-    monkeypatch.setattr(
-        django.db.connections, "all", lambda initialized_only=False: [kept]
-    )
-    task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
-    celery._database_connections_tidy(task=task, signal=task_postrun)
-    celery._database_connections_tidy(task=task, signal=task_prerun)
-    assert kept.health_check_done is True
-    # After a quiet spell Django's ping runs as usual.
-    kept.health_check_done = False
-    idle = time.monotonic() - celery.PING_AFTER_IDLE_S - 1
-    monkeypatch.setattr(celery, "_last_task_end", idle)
-    celery._database_connections_tidy(task=task, signal=task_prerun)
-    assert kept.health_check_done is False

@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
 from django.utils import timezone
 
-from apps.reminders import emails, sql
+from apps.reminders import emails
 from apps.reminders.models import DeliveryStatus
 
 # An attempt older than this with no result belongs to a worker that died
@@ -62,6 +62,4 @@ def delivery_finish(model, delivery, *, status: str, now: dt.datetime | None = N
     fields = {"status": status}
     if status == DeliveryStatus.SENT:
         fields["sent_at"] = now or timezone.now()
-    sql.rows_update(
-        model, where={"id": delivery.pk, "attempts": delivery.attempts}, values=fields
-    )
+    model.objects.filter(pk=delivery.pk, attempts=delivery.attempts).update(**fields)

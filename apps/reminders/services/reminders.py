@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
-from apps.reminders import emails, schedule, selectors, sql, tokens
+from apps.reminders import emails, schedule, selectors, tokens
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 from apps.reminders.services.delivery import (
     SEND_LEASE,
@@ -169,10 +169,8 @@ def _reminder_claim(
     def advance() -> bool:
         # Of two workers holding this slot, exactly one sees rowcount 1.
         return bool(
-            sql.rows_update(
-                ReminderSchedule,
-                where={"id": sched.pk, "next_reminder_at": slot},
-                values={"next_reminder_at": next_at},
+            ReminderSchedule.objects.filter(pk=sched.pk, next_reminder_at=slot).update(
+                next_reminder_at=next_at, updated_at=now
             )
         )
 
@@ -196,7 +194,7 @@ def _reminder_claim(
         with transaction.atomic():
             if not advance():
                 return None  # another worker claimed this slot first
-            delivery = ReminderDelivery(
+            return ReminderDelivery.objects.create(
                 patient=patient,
                 local_date=local_day,
                 scheduled_for=slot,
@@ -204,8 +202,6 @@ def _reminder_claim(
                 attempts=1,
                 claimed_at=now,
             )
-            sql.row_insert(delivery)
-            return delivery
     except IntegrityError:
         # This local day already had its reminder (e.g. the patient moved the
         # time later after it went out). The clash undid the advance too (no
