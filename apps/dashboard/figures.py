@@ -39,7 +39,7 @@ PEAK_SHADE_DAYS = 14
 # The detector needs this many near-baseline days to call an episode healed
 # (detect.RESOLVE_DAYS); that healed stretch is what the "resolved" shade shows.
 HEALED_STRETCH_DAYS = 21
-# Typical recovery window of one episode (CLINICAL.md): 3 to 9 months after onset.
+# Typical recovery window of one episode (docs/clinical.md): 3 to 9 months after onset.
 RECOVERY_MONTHS = (3, 9)
 
 PAIN_COLOUR = "#24507a"

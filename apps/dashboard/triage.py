@@ -18,7 +18,7 @@ SPARK_DAYS = 28
 TREND_DAYS = 7  # "worsening" looks at the last 7 logged days
 # Pain up by this much (0-10 scale) from the first three to the last three of those
 # days. Averaging three days each keeps a single bad day (±1) from flagging, while
-# an episode building over weeks (CLINICAL.md) rises about this much per week.
+# an episode building over weeks (docs/clinical.md) rises about this much per week.
 WORSENING_RISE = 1.5
 TREND_MIN_DAYS = 6
 FLAG_WINDOW_DAYS = 30  # migrated / new joint stay flagged this long after detection

@@ -22,7 +22,7 @@ def refresh_episodes(patient_id: int) -> int:
     # The triage table reads only PatientSummary, so it must follow every detector run.
     summary_refresh(patient=patient, today=patient.local_date(timezone.now()))
     if created:
-        # A new joint starting is worth a physician's attention early (CLINICAL.md).
+        # A new joint starting is worth a physician's attention early (docs/clinical.md).
         migrations_notify(migration_ids=[m.pk for m in created])
     return len(created)
 

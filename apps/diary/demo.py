@@ -1,6 +1,6 @@
 """Demo TMO courses for `seed_demo`: plain data, no Django.
 
-Each scenario is a clinically shaped story (see shared CLINICAL.md): an episode
+Each scenario is a clinically shaped story (see docs/clinical.md): an episode
 rises over weeks, peaks, heals over 3–9 months, and the trouble migrates to the
 next joint on the limb or to the other side. Times are relative to `today` so a
 fresh demo always has something happening now.
