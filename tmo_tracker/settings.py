@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "apps.detector",
     "apps.dashboard",
     "apps.reminders",
+    # Last: the top layer, which wires the apps above together (tmo_tracker/apps.py).
+    "tmo_tracker",
 ]
 
 MIDDLEWARE = [
@@ -237,8 +239,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "apps.reminders.tasks.queue_physician_digests",
         "schedule": crontab(hour=env.int("DIGEST_HOUR_UTC", default=7), minute=0),
     },
-    "refresh-all-episodes": {
-        "task": "apps.detector.tasks.refresh_all_episodes",
+    "refresh-all-patients": {
+        "task": "tmo_tracker.pipeline.refresh_all_patients",
         "schedule": crontab(hour=3, minute=0),
     },
 }

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 import plotly.graph_objects as go
 
+from apps.core.vocabulary import SWELLING_LABELS
 from apps.diary.anatomy import JOINT_ORDER, JOINTS, neighbours
 
 # Trace types the vendored plotly.js bundle (static/vendor/plotly) contains;
@@ -44,7 +45,6 @@ RECOVERY_MONTHS = (3, 9)
 
 PAIN_COLOUR = "#24507a"
 SWELLING_COLOUR = "#7b4fa0"
-SWELLING_NAMES = ("none", "mild", "moderate", "severe")
 ROW_PX = (
     88  # fixed height per joint row: readable on a 390 px phone, scrolls with the page
 )
@@ -250,12 +250,12 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                         "size": 3 + 3 * level,
                         "opacity": 0.35 + 0.2 * level,
                     },
-                    name=f"Swelling: {SWELLING_NAMES[level]}",
+                    name=f"Swelling: {SWELLING_LABELS[level]}",
                     legendgroup=f"swelling-{level}",
                     showlegend=False,
                     xaxis="x",
                     yaxis=f"y{axis}",
-                    hovertemplate=f"%{{x|%a %d %b}}<br>Swelling {SWELLING_NAMES[level]}<extra>{label}</extra>",
+                    hovertemplate=f"%{{x|%a %d %b}}<br>Swelling {SWELLING_LABELS[level]}<extra>{label}</extra>",
                 )
             )
 

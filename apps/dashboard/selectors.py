@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 
 from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.accounts.selectors import patients_for_physician
+from apps.core.vocabulary import DIARY_RANGES
 from apps.dashboard import figures, triage
 from apps.dashboard.models import ClinicalEvent, PhysicianNote
 from apps.detector.models import Episode, JointMigration
@@ -27,7 +28,6 @@ from apps.diary.anatomy import JOINT_ORDER, JOINTS
 from apps.diary.models import CheckIn, DiaryEntry, TrackedJoint
 
 PAGE_SIZE = 25
-DIARY_RANGES = (28, 91, 365)
 FLAGS = tuple(triage.FLAG_LABELS)
 # Column → ordering by the displayed value, ascending. "Days since last log" rises
 # as the last check-in gets older, and "month" as the onset gets earlier.
@@ -340,16 +340,23 @@ def course_page(*, patient: PatientProfile, today: dt.date, days: int) -> dict:
         "bundle": bundle,
         "figure": figures.timeline_figure(course),
         "body": figures.body_map(course),
-        "joint_labels": [JOINTS[j].label for j in course.joints],
         "episode_rows": episode_rows(episodes=bundle.episodes, today=today),
         "active_windows": [
             (JOINTS[e.joint].label, *figures.recovery_window(e.onset))
             for e in course.active_episodes
         ],
-        "diary": diary_rows(bundle=bundle, days=days),
-        "days": days,
-        "ranges": DIARY_RANGES,
         "phase_colours": [
             (figures.PHASE_LABELS[p], c) for p, c in figures.PHASE_COLOURS.items()
         ],
+        **diary_table(bundle=bundle, days=days),
+    }
+
+
+def diary_table(*, bundle: CourseBundle, days: int) -> dict:
+    """Context of components/diary_table.html: the last `days` days of the bundle."""
+    return {
+        "diary": diary_rows(bundle=bundle, days=days),
+        "joint_labels": [JOINTS[j].label for j in bundle.course.joints],
+        "days": days,
+        "ranges": DIARY_RANGES,
     }

@@ -33,15 +33,3 @@ urlpatterns = [
         name="export",
     ),
 ]
-
-# Mounted under /course/ by apps/diary/urls.py, so the names live in the diary
-# namespace next to diary:course (diary:course-export, diary:event-create, …).
-course_patterns = [
-    path("events/", views.patient_event_create, name="event-create"),
-    path(
-        "events/<int:event_id>/delete/",
-        views.patient_event_delete,
-        name="event-delete",
-    ),
-    path("export/<str:fmt>", views.patient_export, name="course-export"),
-]

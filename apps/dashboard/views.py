@@ -15,9 +15,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts import services as account_services
 from apps.accounts.decorators import patient_required, physician_required
-from apps.accounts.http import HtmxHttpRequest
 from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import patient_for_physician_or_404
+from apps.core.http import HtmxHttpRequest
+from apps.core.vocabulary import diary_range
 from apps.dashboard import fhir, figures, selectors, services, triage
 from apps.dashboard.forms import (
     ClinicalEventForm,
@@ -165,34 +166,19 @@ def _linked(request: HttpRequest, patient_id: int) -> PatientProfile:
     )
 
 
-def _days(request: HttpRequest) -> int:
-    try:
-        days = int(request.GET.get("days", selectors.DIARY_RANGES[0]))
-    except ValueError:
-        return selectors.DIARY_RANGES[0]
-    return days if days in selectors.DIARY_RANGES else selectors.DIARY_RANGES[0]
-
-
 @physician_required
 @require_GET
 @vary_on_headers("HX-Request")
 def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     patient = _linked(request, patient_id)
     today = _patient_today(patient)
-    days = _days(request)
+    days = diary_range(request.GET.get("days"))
+    diary_url = reverse("dashboard:patient", args=[patient.pk])
     if request.htmx:
         # Only the diary range changes; skip the figure.
-        bundle = selectors.course_bundle(patient=patient, today=today)
-        context = {
-            "patient": patient,
-            "bundle": bundle,
-            "joint_labels": [JOINTS[j].label for j in bundle.course.joints],
-            "diary": selectors.diary_rows(bundle=bundle, days=days),
-            "days": days,
-            "ranges": selectors.DIARY_RANGES,
-            "diary_url": reverse("dashboard:patient", args=[patient.pk]),
-        }
-        return render(request, "dashboard/patient_detail.html#diary-table", context)
+        return _diary_table(
+            request, patient=patient, today=today, days=days, url=diary_url
+        )
     account_services.access_record(
         patient=patient, viewer=request.user, what=AccessRecord.What.COURSE
     )
@@ -203,7 +189,7 @@ def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
             "note_form": NoteForm(),
             "event_form": ClinicalEventForm(today=today),
             "event_action": reverse("dashboard:event-create", args=[patient.pk]),
-            "diary_url": reverse("dashboard:patient", args=[patient.pk]),
+            "diary_url": diary_url,
         }
     )
     return render(request, "dashboard/patient_detail.html", context)
@@ -302,14 +288,54 @@ def physician_export(request: HttpRequest, patient_id: int, fmt: str) -> HttpRes
     return response
 
 
-# Patient: own events and exports ------------------------------------------------
+# Patient: own course, events and exports --------------------------------------
+
+
+@patient_required
+@require_GET
+@vary_on_headers("HX-Request")
+def course(request: HtmxHttpRequest) -> HttpResponse:
+    """The patient's own course: timeline, body map, migrations, events, recent days."""
+    patient = request.patient
+    today = _patient_today(patient)
+    days = diary_range(request.GET.get("days"))
+    diary_url = reverse("course:index")
+    if request.htmx:
+        # The range chips swap only the table; the chart stays as drawn.
+        return _diary_table(
+            request, patient=patient, today=today, days=days, url=diary_url
+        )
+    context = selectors.course_page(patient=patient, today=today, days=days)
+    context |= {
+        "event_form": ClinicalEventForm(today=today),
+        "event_action": reverse("course:event-create"),
+        "diary_url": diary_url,
+        "day_links": True,  # the patient can open a day to correct it
+    }
+    return render(request, "dashboard/course.html", context)
+
+
+def _diary_table(
+    request: HttpRequest,
+    *,
+    patient: PatientProfile,
+    today: dt.date,
+    days: int,
+    url: str,
+) -> HttpResponse:
+    bundle = selectors.course_bundle(patient=patient, today=today)
+    context = selectors.diary_table(bundle=bundle, days=days) | {
+        "diary_url": url,
+        "day_links": request.user.is_patient,
+    }
+    return render(request, "components/diary_table.html#diary-table", context)
 
 
 @patient_required
 @require_POST
 def patient_event_create(request: HttpRequest) -> HttpResponse:
     _event_create(request, patient=request.patient)
-    return redirect(f"{reverse('diary:course')}#events")
+    return redirect(f"{reverse('course:index')}#events")
 
 
 @patient_required
@@ -317,7 +343,7 @@ def patient_event_create(request: HttpRequest) -> HttpResponse:
 def patient_event_delete(request: HttpRequest, event_id: int) -> HttpResponse:
     if not services.clinical_event_delete(patient=request.patient, event_id=event_id):
         raise Http404("No such event.")  # someone else's event looks like none at all
-    return redirect(f"{reverse('diary:course')}#events")
+    return redirect(f"{reverse('course:index')}#events")
 
 
 @patient_required

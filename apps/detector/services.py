@@ -4,7 +4,6 @@ import datetime as dt
 import logging
 
 from django.db import connection, transaction
-from django.urls import reverse
 
 from apps.accounts.models import PatientProfile
 from apps.detector import detect
@@ -162,30 +161,3 @@ def _match(
 def _joint_codes() -> dict[int, str]:
     # 16 static rows; one query per call is cheaper than a cache to invalidate.
     return dict(Joint.objects.values_list("pk", "code"))
-
-
-def migrations_notify(*, migration_ids: list[int]) -> int:
-    """Email each linked physician about new migrations; returns emails sent."""
-    from apps.accounts.selectors import care_links_for_patient
-    from apps.reminders.emails import absolute_url, email_build
-
-    migrations = JointMigration.objects.filter(pk__in=migration_ids).select_related(
-        "patient__user", "from_joint", "to_joint"
-    )
-    sent = 0
-    for m in migrations:
-        for link in care_links_for_patient(patient=m.patient):
-            email_build(
-                "migration",
-                {
-                    "physician": link.physician.user,
-                    "patient": m.patient.user,
-                    "migration": m,
-                    "url": absolute_url(
-                        reverse("dashboard:patient", args=[m.patient_id])
-                    ),
-                },
-                to=[link.physician.user.email],
-            ).send()
-            sent += 1
-    return sent

@@ -4,11 +4,10 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import PatientProfile
+from apps.core.vocabulary import PAIN_MAX, SWELLING_LABELS, SWELLING_MAX
 from apps.diary import anatomy
 
-PAIN_MAX = 10
-SWELLING_MAX = 3
-SWELLING_LABELS = ("none", "mild", "moderate", "severe")
+__all__ = ["PAIN_MAX", "SWELLING_LABELS", "SWELLING_MAX"]
 
 
 class Joint(models.Model):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
-from apps.diary import anatomy
+from apps.diary import anatomy, signals
 from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
 
 
@@ -60,10 +60,7 @@ def day_record(
                 raise
         else:
             break
-    # Imported here: the task module pulls in the apps that react to a saved day.
-    from apps.diary.tasks import queue_after_day_saved
-
-    transaction.on_commit(lambda: queue_after_day_saved(patient_id=patient.pk))
+    signals.day_saved.send(sender=CheckIn, patient_id=patient.pk)
     return recorded
 
 

@@ -10,13 +10,11 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts.decorators import patient_required
-from apps.accounts.http import HtmxHttpRequest
-from apps.dashboard import selectors as dashboard_selectors
-from apps.dashboard.forms import ClinicalEventForm
+from apps.core.http import HtmxHttpRequest
 from apps.diary import anatomy, selectors, services
 from apps.diary.forms import DayForm
 from apps.diary.models import Joint
@@ -81,40 +79,6 @@ def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpRespons
             status=UNPROCESSABLE,
         )
     return _render_log(request, day=day, today=today, joints=joints)
-
-
-HISTORY_RANGES = (28, 91, 182, 365)
-
-
-@patient_required
-@require_GET
-@vary_on_headers("HX-Request")
-def course(request: HtmxHttpRequest) -> HttpResponse:
-    """The patient's own course: timeline, body map, migrations, events, recent days."""
-    patient = request.patient
-    try:
-        days = int(request.GET.get("days", 28))
-    except ValueError:
-        days = 28
-    days = days if days in HISTORY_RANGES else 28
-    today = patient.local_date(timezone.now())
-    joints = selectors.tracked_joints(patient=patient)
-    rows = selectors.history_rows(
-        patient=patient, joints=joints, until=today, days=days
-    )
-    context = {"rows": rows, "joints": joints, "days": days, "ranges": HISTORY_RANGES}
-    if request.htmx:
-        # The range chips swap only the table; the chart stays as drawn.
-        return render(request, "diary/course.html#history-table", context)
-    context |= dashboard_selectors.course_page(patient=patient, today=today, days=days)
-    # course_page's diary rows are the physician's table; the patient keeps hers.
-    context |= {
-        "rows": rows,
-        "ranges": HISTORY_RANGES,
-        "event_form": ClinicalEventForm(today=today),
-        "event_action": reverse("diary:event-create"),
-    }
-    return render(request, "diary/course.html", context)
 
 
 @patient_required

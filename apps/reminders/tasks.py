@@ -11,7 +11,8 @@ from celery.signals import worker_process_shutdown, worker_shutdown
 from django.db import transaction
 from django.utils import timezone
 
-from apps.reminders import emails, selectors
+from apps.core import emails
+from apps.reminders import selectors
 from apps.reminders.services import (
     SEND_LEASE,
     DeliveryInProgress,

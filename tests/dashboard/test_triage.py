@@ -7,13 +7,11 @@ import datetime as dt
 import pytest
 
 from apps.dashboard import selectors, services, triage
-from apps.dashboard.models import PatientSummary
 from tests.dashboard.factories import EpisodeFactory, JointMigrationFactory
 from tests.factories import (
     CareLinkFactory,
     CheckInFactory,
     DiaryEntryFactory,
-    PatientFactory,
     TrackedJointFactory,
     joint,
 )
@@ -244,26 +242,3 @@ def test_patient_without_a_summary_still_appears(physician):
     assert len(rows) == 1
     assert rows[0].days_since is None
     assert "stopped" in {f for f, _ in rows[0].flags}
-
-
-def test_refresh_after_the_detector_task_writes_the_summary(linked):
-    from apps.detector.tasks import refresh_episodes
-
-    _log(linked, TODAY)
-    refresh_episodes.apply(args=[linked.pk])
-    assert PatientSummary.objects.filter(patient=linked).exists()
-
-
-def test_summary_refresh_reads_a_bounded_window(django_assert_max_num_queries, linked):
-    for i in range(200):
-        _log(linked, TODAY - dt.timedelta(days=i), pain=i % 5)
-    with django_assert_max_num_queries(9):
-        summary = services.summary_refresh(patient=linked, today=TODAY)
-    assert summary.last_checkin == TODAY
-
-
-def test_unlinked_patients_are_never_in_the_table(physician, linked):
-    PatientFactory()  # nobody linked it
-    _, rows, counts = selectors.triage_page(physician=physician, today=TODAY)
-    assert [r.patient for r in rows] == [linked]
-    assert counts["all"] == 1

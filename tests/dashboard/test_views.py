@@ -93,15 +93,13 @@ def test_another_patient_gets_nothing_from_patient_urls(
     for method, url in _patient_urls(patient, m, e):
         assert getattr(client, method)(url).status_code in (403, 404), url
     # A patient's own URLs only ever reach their own rows: someone else's event is a 404.
-    assert client.post(reverse("diary:event-delete", args=[e.pk])).status_code == 404
+    assert client.post(reverse("course:event-delete", args=[e.pk])).status_code == 404
     assert ClinicalEvent.objects.filter(pk=e.pk).exists()
 
 
 def test_patient_exports_are_their_own_diary(client_as, patient, other_patient):
     _diary(other_patient, 5)
-    response = client_as(patient).get(
-        reverse("diary:course-export", args=["diary.csv"])
-    )
+    response = client_as(patient).get(reverse("course:export", args=["diary.csv"]))
     assert response.status_code == 200
     assert response.content.decode().strip().splitlines() == [
         "date,joint,side,pain_0_10,swelling_0_3,note"
@@ -254,7 +252,7 @@ def test_notes_are_private_to_their_author(client_as, physician, patient):
     assert "colleague's secret" not in html
     assert PhysicianNote.objects.filter(physician=physician).count() == 1
     # And the patient never sees any note.
-    html = client_as(patient).get(reverse("diary:course")).content.decode()
+    html = client_as(patient).get(reverse("course:index")).content.decode()
     assert "my own note" not in html
 
 
@@ -287,7 +285,7 @@ def test_patient_adds_treatment_and_cannot_date_a_scan_in_the_future(
     client = client_as(patient)
     today = _today(patient)
     client.post(
-        reverse("diary:event-create"),
+        reverse("course:event-create"),
         {
             "kind": "treatment_start",
             "date": today.isoformat(),
@@ -295,7 +293,7 @@ def test_patient_adds_treatment_and_cannot_date_a_scan_in_the_future(
         },
     )
     client.post(
-        reverse("diary:event-create"),
+        reverse("course:event-create"),
         {"kind": "xray", "date": (today + dt.timedelta(days=3)).isoformat()},
     )
     assert list(ClinicalEvent.objects.values_list("kind", "detail")) == [
@@ -308,27 +306,27 @@ def test_course_page_shows_migration_in_plain_words_and_the_chart(client_as, pat
     JointMigrationFactory(
         patient=patient, from_joint=joint("left_hip"), to_joint=joint("right_hip")
     )
-    response = client_as(patient).get(reverse("diary:course"))
+    response = client_as(patient).get(reverse("course:index"))
     html = response.content.decode()
     assert "Your right hip may be starting what your left hip went through." in html
     assert 'data-chart="course-chart"' in html
     assert 'class="body-map"' in html
     # Course history table is still there for the range chips.
-    assert 'id="history-table"' in html
+    assert 'id="diary-table"' in html
 
 
 def test_course_htmx_range_returns_only_the_table(client_as, patient):
     response = client_as(patient).get(
-        reverse("diary:course") + "?days=91", headers=HTMX
+        reverse("course:index") + "?days=91", headers=HTMX
     )
     html = response.content.decode()
-    assert 'id="history-table"' in html
+    assert 'id="diary-table"' in html
     assert "course-chart" not in html
     assert '<nav aria-label="Main"' not in html
 
 
 def test_course_page_works_with_an_empty_diary(client_as, patient):
-    response = client_as(patient).get(reverse("diary:course"))
+    response = client_as(patient).get(reverse("course:index"))
     assert response.status_code == 200
     assert "Nothing logged yet" in json.dumps(response.context["figure"])
 
@@ -354,3 +352,31 @@ def test_unlinked_physician_cannot_see_patient_even_if_other_patients_are_linked
         .status_code
         == 404
     )
+
+
+def test_course_table_shows_unlogged_days_as_missing(client_as, patient):
+    today = _today(patient)
+    CheckInFactory(patient=patient, date=today - dt.timedelta(days=2))
+    CheckInFactory(patient=patient, date=today)
+    DiaryEntryFactory(
+        patient=patient, joint=joint("left_hip"), date=today, pain=4, swelling=1
+    )
+    response = client_as(patient).get(reverse("course:index"))
+    rows = response.context["diary"]
+    assert rows[0].logged
+    assert rows[0].scores[0] == (4, 1)
+    assert not rows[1].logged
+    assert rows[1].scores == [None] * len(rows[1].scores)
+    # The patient opens a day from her table to correct it; the physician's has no links.
+    assert reverse("diary:day", args=[today]) in response.content.decode()
+
+
+def test_patient_and_physician_see_the_same_diary_table(client_as, patient, physician):
+    _diary(patient, 10)
+    mine = client_as(patient).get(reverse("course:index") + "?days=91")
+    theirs = client_as(physician).get(
+        reverse("dashboard:patient", args=[patient.pk]) + "?days=91"
+    )
+    assert [r.scores for r in mine.context["diary"]] == [
+        r.scores for r in theirs.context["diary"]
+    ]

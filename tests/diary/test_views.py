@@ -257,16 +257,3 @@ def test_log_requires_login(client):
     response = client.get("/log/")
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
-
-
-def test_course_table_shows_unlogged_days_as_missing(client_as, tracked):
-    CheckInFactory(patient=tracked, date=TODAY)
-    DiaryEntryFactory(
-        patient=tracked, joint=joint("left_hip"), date=TODAY, pain=4, swelling=1
-    )
-    response = client_as(tracked).get("/course/")
-    rows = response.context["rows"]
-    assert rows[0].logged
-    assert rows[0].scores[0].pain == 4
-    assert not rows[1].logged
-    assert rows[1].scores == [None, None, None]

@@ -5,7 +5,7 @@ import email
 import email.policy
 import secrets
 
-from apps.reminders import emails
+from apps.core import emails
 from tests.reminders.conftest import TODAY
 
 
@@ -21,7 +21,9 @@ def reminder(first_name: str = "Pat"):
         "unsubscribe_url": "http://127.0.0.1:8000/reminders/unsubscribe/u/",
         "profile_url": "http://127.0.0.1:8000/profile/",
     }
-    return emails.email_build("reminder", context, ["pat@example.org"], {})
+    return emails.email_build(
+        "reminders/email/reminder", context, ["pat@example.org"], {}
+    )
 
 
 def parsed(message) -> email.message.EmailMessage:

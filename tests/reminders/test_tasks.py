@@ -181,7 +181,7 @@ def test_send_reminders_command_rejects_a_naive_instant():
 def test_worker_shutdown_closes_the_kept_smtp_session(scheduled, mailoutbox):
     from celery.signals import worker_process_shutdown
 
-    from apps.reminders import emails
+    from apps.core import emails
 
     with time_machine.travel(SLOT + dt.timedelta(seconds=20), tick=False):
         tasks.send_reminder.apply(args=[scheduled.pk])

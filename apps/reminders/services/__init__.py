@@ -1,7 +1,8 @@
-"""Reminder services, split by subdomain; import them from here."""
+"""Notification services (reminders, migration alerts, digest), split by subdomain; import them from here."""
 
 from __future__ import annotations
 
+from apps.reminders.services.alerts import migration_alerts_send
 from apps.reminders.services.delivery import SEND_LEASE, DeliveryInProgress, Outcome
 from apps.reminders.services.digest import digest_send
 from apps.reminders.services.links import (
@@ -33,6 +34,7 @@ __all__ = [
     "Outcome",
     "UnsubscribeTarget",
     "digest_send",
+    "migration_alerts_send",
     "one_tap_login_redeem",
     "reminder_message_build",
     "reminder_schedule_refresh",

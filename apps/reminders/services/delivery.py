@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
 from django.utils import timezone
 
-from apps.reminders import emails
+from apps.core import emails
 from apps.reminders.models import DeliveryStatus
 
 # An attempt older than this with no result belongs to a worker that died

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile, PhysicianProfile
-from apps.reminders import emails, selectors, tokens
+from apps.core import emails
+from apps.reminders import selectors, tokens
 from apps.reminders.models import DeliveryStatus, DigestDelivery
 from apps.reminders.services.delivery import (
     SEND_LEASE,
@@ -88,7 +89,9 @@ def digest_send(*, physician_id: int, now: dt.datetime | None = None) -> Outcome
         "Message-ID": f"<digest-{delivery.pk}@{emails.site_domain()}>",
         "Auto-Submitted": "auto-generated",
     }
-    message = emails.email_build("digest", context, [physician.user.email], headers)
+    message = emails.email_build(
+        "reminders/email/digest", context, [physician.user.email], headers
+    )
     message_send(DigestDelivery, delivery, message)
     delivery_finish(DigestDelivery, delivery, status=DeliveryStatus.SENT, now=now)
     return Outcome.SENT

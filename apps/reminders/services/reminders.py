@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
-from apps.reminders import emails, schedule, selectors, tokens
+from apps.core import emails
+from apps.reminders import schedule, selectors, tokens
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 from apps.reminders.services.delivery import (
     SEND_LEASE,
@@ -299,4 +300,6 @@ def reminder_message_build(
         "Message-ID": f"<reminder-{delivery.pk}-{day:%Y%m%d}@{emails.site_domain()}>",
         "Auto-Submitted": "auto-generated",
     }
-    return emails.email_build("reminder", context, [patient.user.email], headers)
+    return emails.email_build(
+        "reminders/email/reminder", context, [patient.user.email], headers
+    )

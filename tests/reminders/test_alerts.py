@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from apps.detector.models import JointMigration
-from apps.detector.services import migrations_notify
+from apps.reminders.services import migration_alerts_send
 from tests.factories import joint
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def test_new_migration_emails_each_linked_physician(patient, physician, mailoutb
         to_onset=dt.date(2026, 5, 2),
         detected_on=dt.date(2026, 5, 9),
     )
-    assert migrations_notify(migration_ids=[m.pk]) == 1
+    assert migration_alerts_send(migration_ids=[m.pk]) == 1
     (mail,) = mailoutbox
     assert mail.to == ["doc@example.org"]
     assert "left hip → right hip" in mail.subject
@@ -39,5 +39,5 @@ def test_no_linked_physician_no_email(patient, mailoutbox):
         to_onset=dt.date(2026, 5, 2),
         detected_on=dt.date(2026, 5, 9),
     )
-    assert migrations_notify(migration_ids=[m.pk]) == 0
+    assert migration_alerts_send(migration_ids=[m.pk]) == 0
     assert mailoutbox == []

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from apps.accounts.models import CareLink, PatientProfile, User
 from apps.accounts.services import physician_create
-from apps.diary.demo import course_days, scenario_for
+from apps.dashboard.services import summary_refresh
+from apps.detector.services import episodes_refresh
 from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
+from tmo_tracker.demo import course_days, scenario_for
 
 DEMO_PASSWORD = "tmo-demo-2026"
 DOCTOR_EMAIL = "doctor@example.com"
@@ -176,9 +178,7 @@ class Command(BaseCommand):
         }
 
     def _detect(self) -> None:
-        from apps.dashboard.services import summary_refresh
-        from apps.detector.services import episodes_refresh
-
+        # The pipeline's refresh without its alerts: the demo emails nobody.
         for profile in PatientProfile.objects.filter(
             user__email__endswith="@example.com"
         ):

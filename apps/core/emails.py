@@ -1,5 +1,6 @@
-"""Email composition: every email is a subject/text/html template trio in
-templates/reminders/email/, rendered by one helper."""
+"""Email composition and sending: every email is a subject/text/html template
+trio (`<template>_subject.txt`, `_body.txt`, `_body.html`) rendered by one helper,
+sent over a kept SMTP session."""
 
 from __future__ import annotations
 
@@ -33,14 +34,15 @@ def site_domain() -> str:
 
 
 def email_build(
-    name: str,
+    template: str,
     context: Mapping[str, object],
     to: Sequence[str],
     headers: Mapping[str, str] | None = None,
 ) -> EmailMultiAlternatives:
-    """Render `<name>_subject.txt`, `<name>_body.txt` and `<name>_body.html` into one message."""
+    """Render `<template>_subject.txt`, `_body.txt` and `_body.html` into one message,
+    e.g. template="reminders/email/reminder"."""
     ctx = {"site_url": settings.SITE_URL, **context}
-    base = f"reminders/email/{name}"
+    base = template
     # A stray newline in a subject would be a header injection; Django refuses it, so flatten.
     subject = " ".join(render_to_string(f"{base}_subject.txt", ctx).split())
     text = render_to_string(f"{base}_body.txt", ctx)

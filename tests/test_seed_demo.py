@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.models import PatientProfile
-from apps.diary.management.commands.seed_demo import FIRST_NAMES
+from tmo_tracker.management.commands.seed_demo import FIRST_NAMES
 
 
 @pytest.mark.django_db
