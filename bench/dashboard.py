@@ -14,7 +14,6 @@ the Plotly bundle, gzip -9 as WhiteNoise serves them).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gzip
 import json
 import os
@@ -23,6 +22,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from testkit.courses import year_of_four_joints
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = BASE_DIR / "test-artifacts" / "bench_dashboard.sqlite3"
@@ -109,57 +110,6 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def _year_of_four_joints():
-    """A dense year: four joints logged 9 days in 10, episodes, migrations, events."""
-    from apps.dashboard.figures import Course, EpisodeSpan, EventMark, MigrationMark
-
-    today = dt.date(2026, 6, 30)
-    start = today - dt.timedelta(days=364)
-    joints = ("left_hip", "right_hip", "left_knee", "left_ankle")
-    logged = frozenset(start + dt.timedelta(days=i) for i in range(365) if i % 10 != 3)
-    readings = {
-        (d, j): ((d.toordinal() * 7 + k) % 11, (d.toordinal() + k) % 4)
-        for d in logged
-        for k, j in enumerate(joints)
-    }
-    phases = ("resolved", "improving", "peak", "rising")
-    episodes = tuple(
-        EpisodeSpan(
-            j,
-            start + dt.timedelta(days=80 * k + 10),
-            start + dt.timedelta(days=80 * k + 45),
-            phase,
-            resolved_on=start + dt.timedelta(days=80 * k + 70)
-            if phase == "resolved"
-            else None,
-        )
-        for k, (j, phase) in enumerate(zip(joints, phases, strict=True))
-    )
-    migrations = tuple(
-        MigrationMark(
-            a,
-            b,
-            start + dt.timedelta(days=80 * k + 90),
-            start + dt.timedelta(days=80 * k + 100),
-        )
-        for k, (a, b) in enumerate(zip(joints, joints[1:], strict=False))
-    )
-    events = tuple(
-        EventMark(start + dt.timedelta(days=d), label)
-        for d, label in ((30, "MRI L hip"), (40, "Crutches"), (200, "X-ray"))
-    )
-    return Course(
-        start=start,
-        today=today,
-        joints=joints,
-        logged=logged,
-        readings=readings,
-        episodes=episodes,
-        migrations=migrations,
-        events=events,
-    )
-
-
 def _json_script_size(figure: dict) -> int:
     from django.utils.html import json_script
 
@@ -217,7 +167,7 @@ def main() -> None:
         detail += times
         detail_q = max(detail_q, q)
 
-    figure = figures.timeline_figure(_year_of_four_joints())
+    figure = figures.timeline_figure(year_of_four_joints())
     json_kb = _json_script_size(figure) / 1024
     first = _first_load(client)
     first_kb = sum(first.values()) / 1024

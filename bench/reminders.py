@@ -30,12 +30,13 @@ import datetime as dt
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from testkit.ports import free_port, wait_for_port
 
 TICK = dt.datetime(
     2026, 1, 14, 20, 0, tzinfo=dt.UTC
@@ -75,23 +76,6 @@ signal.sigwait({signal.SIGTERM, signal.SIGINT})
 c.stop()
 print(Count.n, flush=True)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listening on {port}")
 
 
 def main() -> None:

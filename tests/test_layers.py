@@ -58,7 +58,11 @@ def upward_imports() -> list[str]:
 
 
 def test_every_app_is_placed_in_a_layer():
-    apps = {p.name for p in (ROOT / "apps").iterdir() if (p / "apps.py").exists() or (p / "__init__.py").exists()}
+    apps = {
+        p.name
+        for p in (ROOT / "apps").iterdir()
+        if (p / "apps.py").exists() or (p / "__init__.py").exists()
+    }
     assert apps == set(LAYERS)
 
 

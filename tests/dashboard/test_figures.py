@@ -16,6 +16,7 @@ from apps.dashboard.figures import (
     EventMark,
     MigrationMark,
 )
+from testkit.courses import year_of_four_joints
 
 TODAY = dt.date(2026, 6, 30)
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "plotly"
@@ -30,48 +31,6 @@ def _course(days: int = 10, **kwargs) -> Course:
         "logged": frozenset(start + dt.timedelta(days=i) for i in range(days)),
     }
     return Course(**(defaults | kwargs))
-
-
-def _year_of_four_joints() -> Course:
-    start = TODAY - dt.timedelta(days=364)
-    joints = ("left_hip", "right_hip", "left_knee", "left_ankle")
-    logged = frozenset(start + dt.timedelta(days=i) for i in range(365) if i % 10 != 3)
-    readings = {
-        (d, j): ((d.toordinal() + k) % 11, (d.toordinal() + k) % 4)
-        for d in logged
-        for k, j in enumerate(joints)
-    }
-    episodes = tuple(
-        EpisodeSpan(
-            j,
-            start + dt.timedelta(days=60 * k + 10),
-            start + dt.timedelta(days=60 * k + 40),
-            phase,
-        )
-        for k, (j, phase) in enumerate(
-            zip(joints, ("resolved", "improving", "peak", "rising"), strict=True)
-        )
-    )
-    migrations = tuple(
-        MigrationMark(
-            a,
-            b,
-            start + dt.timedelta(days=60 * k + 70),
-            start + dt.timedelta(days=60 * k + 80),
-        )
-        for k, (a, b) in enumerate(zip(joints, joints[1:], strict=False))
-    )
-    events = (EventMark(start + dt.timedelta(days=30), "MRI L hip"),)
-    return Course(
-        start=start,
-        today=TODAY,
-        joints=joints,
-        logged=logged,
-        readings=readings,
-        episodes=episodes,
-        migrations=migrations,
-        events=events,
-    )
 
 
 def _pain_traces(fig: dict) -> list[dict]:
@@ -232,7 +191,7 @@ def test_labels_are_escaped():
 
 
 def test_figures_only_use_trace_types_in_the_vendored_bundle():
-    fig = figures.timeline_figure(_year_of_four_joints())
+    fig = figures.timeline_figure(year_of_four_joints(TODAY))
     assert figures.trace_types(fig) <= figures.BUNDLE_TRACE_TYPES
 
 
@@ -246,7 +205,7 @@ def test_vendored_bundle_contains_exactly_the_declared_trace_types():
 
 
 def test_timeline_json_for_a_year_of_four_joints_is_small():
-    fig = figures.timeline_figure(_year_of_four_joints())
+    fig = figures.timeline_figure(year_of_four_joints(TODAY))
     size = len(json.dumps(fig).encode())
     assert size <= 150 * 1024, size
 
