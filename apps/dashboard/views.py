@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -385,8 +384,7 @@ def export_response(
             "patient": patient,
             "today": today,
             "bundle": bundle,
-            # course_svg escapes every text it writes; the rest is numbers we made.
-            "svg": mark_safe(figures.course_svg(course)),
+            "print": figures.print_course(course),
             "episode_rows": selectors.episode_rows(
                 episodes=bundle.episodes, today=today
             ),

@@ -278,7 +278,7 @@ def test_add_months_clamps_to_the_end_of_short_months(day, months, expected):
     assert figures.add_months(day, months) == expected
 
 
-def test_course_svg_draws_rows_and_escapes_labels():
+def test_print_course_lays_out_rows_lines_and_events():
     course = _course(
         days=5,
         readings={
@@ -287,10 +287,8 @@ def test_course_svg_draws_rows_and_escapes_labels():
         },
         events=(EventMark(TODAY, "<b>X</b>"),),
     )
-    svg = figures.course_svg(course)
-    assert svg.startswith("<svg")
-    assert svg.endswith("</svg>")
-    assert "Left hip" in svg
-    assert "Right hip" in svg
-    assert "<polyline" in svg
-    assert "&lt;b&gt;X&lt;/b&gt;" in svg
+    layout = figures.print_course(course)
+    assert [r.label for r in layout.rows] == ["Left hip", "Right hip"]
+    assert len(layout.rows[0].lines) == 1  # two logged days in a row: one stretch
+    assert [e.label for e in layout.events] == ["<b>X</b>"]  # the template escapes it
+    assert layout.height > layout.bottom > layout.top
