@@ -1,6 +1,9 @@
 """What happens after a day is saved, and every night: the one place that runs
 the apps in order, so none of them imports the ones above it.
 
+    a new patient or changed settings (apps.accounts sends patient_settings_changed)
+      → reminder_schedule_refresh (reminders)
+
     a saved day (apps.diary sends day_saved)
       → after_day_saved, on commit, in a worker:
           patient_refresh: detector (episodes, migrations)
@@ -20,6 +23,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
+from apps.accounts.signals import patient_settings_changed
 from apps.dashboard.services import summary_refresh
 from apps.detector.services import episodes_refresh
 from apps.diary.signals import day_saved
@@ -31,6 +35,13 @@ log = logging.getLogger(__name__)
 @receiver(day_saved)
 def _day_saved(sender, *, patient_id: int, **kwargs) -> None:
     transaction.on_commit(lambda: after_day_saved_queue(patient_id=patient_id))
+
+
+@receiver(patient_settings_changed)
+def _patient_settings_changed(sender, *, patient_id: int, **kwargs) -> None:
+    # A new patient's first reminder goes out tonight, and a changed time or
+    # time zone moves the next one at once (one read and one write).
+    reminder_schedule_refresh(patient_id=patient_id)
 
 
 def after_day_saved_queue(*, patient_id: int) -> None:

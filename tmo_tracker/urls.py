@@ -8,7 +8,7 @@ from apps.accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("", include("apps.diary.urls")),
-    path("course/", include("apps.dashboard.course_urls")),
+    path("", include("apps.dashboard.patient_urls")),
     path("", include("apps.accounts.urls")),
     path("physician/", include("apps.dashboard.urls")),
     path("reminders/", include("apps.reminders.urls")),

@@ -4,8 +4,8 @@ import zoneinfo
 
 from django import forms
 
+from apps.accounts import signals
 from apps.accounts.models import PatientProfile, User, validate_timezone
-from apps.diary.models import Joint
 
 
 class PatientSignupForm(forms.Form):
@@ -33,9 +33,9 @@ class PatientSignupForm(forms.Form):
             user=user, timezone=self.cleaned_data["timezone"]
         )
         # The first reminder goes out tonight, not after the next backfill tick.
-        from apps.reminders.services import reminder_schedule_refresh
-
-        reminder_schedule_refresh(patient_id=profile.pk)
+        signals.patient_settings_changed.send(
+            sender=PatientProfile, patient_id=profile.pk
+        )
 
 
 WEEKDAY_CHOICES = [
@@ -111,15 +111,6 @@ class PatientProfileForm(forms.ModelForm):
 
 
 TIMEZONE_NAMES = sorted(zoneinfo.available_timezones())
-
-
-class TrackedJointsForm(forms.Form):
-    joints = forms.ModelMultipleChoiceField(
-        queryset=Joint.objects.order_by("sort_order"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        label="Joints I am watching",
-    )
 
 
 class AccountDeleteForm(forms.Form):

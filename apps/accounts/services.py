@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts import signals
 from apps.accounts.models import (
     AccessRecord,
     CareInvitation,
@@ -155,15 +156,22 @@ def account_erase(*, user: User) -> None:
     rows they copy, and the cascade itself writes "deleted" history rows, so
     those are removed afterwards, inside the same transaction.
     """
-    from apps.diary.models import CheckIn, DiaryEntry
-
     patient = getattr(user, "patient", None)
     user_id = user.pk
     user.delete()
     if patient is not None:
-        DiaryEntry.history.filter(patient_id=patient.pk).delete()
-        CheckIn.history.filter(patient_id=patient.pk).delete()
         PatientProfile.history.filter(id=patient.pk).delete()
     # Changes this user made to other records stay, without naming them.
-    for model in (DiaryEntry, CheckIn, PatientProfile):
-        model.history.filter(history_user_id=user_id).update(history_user=None)
+    PatientProfile.history.filter(history_user_id=user_id).update(history_user=None)
+    signals.patient_erased.send(
+        sender=User,
+        patient_id=patient.pk if patient is not None else None,
+        user_id=user_id,
+    )
+
+
+def patient_settings_save(*, form) -> PatientProfile:
+    """Save a PatientProfileForm; the apps above hear of it (the next reminder moves)."""
+    profile = form.save()
+    signals.patient_settings_changed.send(sender=PatientProfile, patient_id=profile.pk)
+    return profile

@@ -6,8 +6,6 @@ from apps.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("profile/", views.profile, name="profile"),
-    path("profile/export.json", views.data_export, name="data-export"),
     path("profile/delete/", views.account_delete, name="account-delete"),
     path(
         "profile/links/<int:link_id>/revoke/",

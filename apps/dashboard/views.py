@@ -12,20 +12,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from apps.accounts import selectors as account_selectors
 from apps.accounts import services as account_services
 from apps.accounts.decorators import patient_required, physician_required
+from apps.accounts.forms import TIMEZONE_NAMES, PatientProfileForm
 from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import patient_for_physician_or_404
 from apps.core.http import HtmxHttpRequest
 from apps.core.vocabulary import diary_range
-from apps.dashboard import fhir, figures, selectors, services, triage
+from apps.dashboard import exports, fhir, figures, selectors, services, triage
 from apps.dashboard.forms import (
     ClinicalEventForm,
     InvitationAcceptForm,
     NoteForm,
     StoppedLoggingForm,
 )
+from apps.diary import selectors as diary_selectors
+from apps.diary import services as diary_services
 from apps.diary.anatomy import JOINTS
+from apps.diary.forms import TrackedJointsForm
 
 SORT_COLUMNS = (
     ("name", "Patient"),
@@ -298,7 +303,7 @@ def course(request: HtmxHttpRequest) -> HttpResponse:
     patient = request.patient
     today = _patient_today(patient)
     days = diary_range(request.GET.get("days"))
-    diary_url = reverse("course:index")
+    diary_url = reverse("patient:course")
     if request.htmx:
         # The range chips swap only the table; the chart stays as drawn.
         return _diary_table(
@@ -307,7 +312,7 @@ def course(request: HtmxHttpRequest) -> HttpResponse:
     context = selectors.course_page(patient=patient, today=today, days=days)
     context |= {
         "event_form": ClinicalEventForm(today=today),
-        "event_action": reverse("course:event-create"),
+        "event_action": reverse("patient:event-create"),
         "diary_url": diary_url,
         "day_links": True,  # the patient can open a day to correct it
     }
@@ -334,7 +339,7 @@ def _diary_table(
 @require_POST
 def patient_event_create(request: HttpRequest) -> HttpResponse:
     _event_create(request, patient=request.patient)
-    return redirect(f"{reverse('course:index')}#events")
+    return redirect(f"{reverse('patient:course')}#events")
 
 
 @patient_required
@@ -342,13 +347,64 @@ def patient_event_create(request: HttpRequest) -> HttpResponse:
 def patient_event_delete(request: HttpRequest, event_id: int) -> HttpResponse:
     if not services.clinical_event_delete(patient=request.patient, event_id=event_id):
         raise Http404("No such event.")  # someone else's event looks like none at all
-    return redirect(f"{reverse('course:index')}#events")
+    return redirect(f"{reverse('patient:course')}#events")
 
 
 @patient_required
 @require_GET
 def patient_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return export_response(request, patient=request.patient, fmt=fmt)
+
+
+# Patient: profile and full data export ------------------------------------------
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The patient's settings, tracked joints, and who can see the diary."""
+    patient = request.patient
+    tracked = diary_selectors.tracked_joints(patient=patient)
+    form = PatientProfileForm(instance=patient)
+    joints_form = TrackedJointsForm(initial={"joints": tracked})
+    if request.method == "POST":
+        if "save_joints" in request.POST:
+            joints_form = TrackedJointsForm(request.POST)
+            if joints_form.is_valid():
+                diary_services.joints_track_set(
+                    patient=patient, joints=list(joints_form.cleaned_data["joints"])
+                )
+                messages.success(request, "Your tracked joints are saved.")
+                return redirect("patient:profile")
+        else:
+            form = PatientProfileForm(request.POST, instance=patient)
+            if form.is_valid():
+                account_services.patient_settings_save(form=form)
+                messages.success(request, "Your profile is saved.")
+                return redirect("patient:profile")
+    context = {
+        "form": form,
+        "joints_form": joints_form,
+        "care_links": account_selectors.care_links_for_patient(patient=patient),
+        "invitations": account_selectors.open_invitations(
+            patient=patient, now=timezone.now()
+        ),
+        "access_records": account_selectors.access_records_for_patient(patient=patient),
+        "timezone_names": TIMEZONE_NAMES,
+    }
+    status = 422 if form.errors or joints_form.errors else 200
+    return render(request, "dashboard/profile.html", context, status=status)
+
+
+@patient_required
+@require_GET
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Everything we hold about the patient, as one JSON file."""
+    data = exports.patient_data_export(patient=request.patient)
+    response = JsonResponse(data, json_dumps_params={"indent": 1})
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="tmo-tracker-{stamp}.json"'
+    return response
 
 
 # Exports ----------------------------------------------------------------------

@@ -107,3 +107,12 @@ class JointRow:
     pain: list[tuple[str, str, bool]]  # (value, label, checked) for 0–10
     swelling: list[tuple[str, str, bool]]  # for none/mild/moderate/severe
     errors: list[str]
+
+
+class TrackedJointsForm(forms.Form):
+    joints = forms.ModelMultipleChoiceField(
+        queryset=Joint.objects.order_by("sort_order"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Joints I am watching",
+    )

@@ -152,3 +152,15 @@ def joint_catalogue_sync() -> None:
                 "sort_order": order,
             },
         )
+
+
+def diary_history_erase(*, patient_id: int | None, user_id: int) -> None:
+    """Remove an erased patient's diary history; edits the user made elsewhere stay, unnamed.
+
+    simple_history's tables have no foreign keys to the rows they copy, and the
+    cascade that deleted the diary wrote "deleted" history rows of its own.
+    """
+    for model in (DiaryEntry, CheckIn):
+        if patient_id is not None:
+            model.history.filter(patient_id=patient_id).delete()
+        model.history.filter(history_user_id=user_id).update(history_user=None)

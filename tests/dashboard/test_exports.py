@@ -136,7 +136,7 @@ def diary(patient):
 
 @pytest.mark.django_db
 def test_csv_export_has_one_row_per_joint_per_logged_day(client_as, diary):
-    response = client_as(diary).get(reverse("course:export", args=["diary.csv"]))
+    response = client_as(diary).get(reverse("patient:export", args=["diary.csv"]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))

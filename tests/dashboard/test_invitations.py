@@ -26,7 +26,7 @@ def test_patient_creates_a_code_shown_on_the_profile(client_as, patient):
     assert invitation.expires_at - invitation.created_at >= dt.timedelta(
         days=13, hours=23
     )
-    html = client_as(patient).get(reverse("accounts:profile")).content.decode()
+    html = client_as(patient).get(reverse("patient:profile")).content.decode()
     assert invitation.code in html
     assert reverse("dashboard:invitation-accept", args=[invitation.code]) in html
 

@@ -93,13 +93,13 @@ def test_another_patient_gets_nothing_from_patient_urls(
     for method, url in _patient_urls(patient, m, e):
         assert getattr(client, method)(url).status_code in (403, 404), url
     # A patient's own URLs only ever reach their own rows: someone else's event is a 404.
-    assert client.post(reverse("course:event-delete", args=[e.pk])).status_code == 404
+    assert client.post(reverse("patient:event-delete", args=[e.pk])).status_code == 404
     assert ClinicalEvent.objects.filter(pk=e.pk).exists()
 
 
 def test_patient_exports_are_their_own_diary(client_as, patient, other_patient):
     _diary(other_patient, 5)
-    response = client_as(patient).get(reverse("course:export", args=["diary.csv"]))
+    response = client_as(patient).get(reverse("patient:export", args=["diary.csv"]))
     assert response.status_code == 200
     assert response.content.decode().strip().splitlines() == [
         "date,joint,side,pain_0_10,swelling_0_3,note"
@@ -252,7 +252,7 @@ def test_notes_are_private_to_their_author(client_as, physician, patient):
     assert "colleague's secret" not in html
     assert PhysicianNote.objects.filter(physician=physician).count() == 1
     # And the patient never sees any note.
-    html = client_as(patient).get(reverse("course:index")).content.decode()
+    html = client_as(patient).get(reverse("patient:course")).content.decode()
     assert "my own note" not in html
 
 
@@ -285,7 +285,7 @@ def test_patient_adds_treatment_and_cannot_date_a_scan_in_the_future(
     client = client_as(patient)
     today = _today(patient)
     client.post(
-        reverse("course:event-create"),
+        reverse("patient:event-create"),
         {
             "kind": "treatment_start",
             "date": today.isoformat(),
@@ -293,7 +293,7 @@ def test_patient_adds_treatment_and_cannot_date_a_scan_in_the_future(
         },
     )
     client.post(
-        reverse("course:event-create"),
+        reverse("patient:event-create"),
         {"kind": "xray", "date": (today + dt.timedelta(days=3)).isoformat()},
     )
     assert list(ClinicalEvent.objects.values_list("kind", "detail")) == [
@@ -306,7 +306,7 @@ def test_course_page_shows_migration_in_plain_words_and_the_chart(client_as, pat
     JointMigrationFactory(
         patient=patient, from_joint=joint("left_hip"), to_joint=joint("right_hip")
     )
-    response = client_as(patient).get(reverse("course:index"))
+    response = client_as(patient).get(reverse("patient:course"))
     html = response.content.decode()
     assert "Your right hip may be starting what your left hip went through." in html
     assert 'data-chart="course-chart"' in html
@@ -317,7 +317,7 @@ def test_course_page_shows_migration_in_plain_words_and_the_chart(client_as, pat
 
 def test_course_htmx_range_returns_only_the_table(client_as, patient):
     response = client_as(patient).get(
-        reverse("course:index") + "?days=91", headers=HTMX
+        reverse("patient:course") + "?days=91", headers=HTMX
     )
     html = response.content.decode()
     assert 'id="diary-table"' in html
@@ -326,7 +326,7 @@ def test_course_htmx_range_returns_only_the_table(client_as, patient):
 
 
 def test_course_page_works_with_an_empty_diary(client_as, patient):
-    response = client_as(patient).get(reverse("course:index"))
+    response = client_as(patient).get(reverse("patient:course"))
     assert response.status_code == 200
     assert "Nothing logged yet" in json.dumps(response.context["figure"])
 
@@ -334,7 +334,7 @@ def test_course_page_works_with_an_empty_diary(client_as, patient):
 def test_pages_without_charts_do_not_load_plotly(client_as, patient, physician):
     assert (
         "plotly"
-        not in client_as(patient).get(reverse("accounts:profile")).content.decode()
+        not in client_as(patient).get(reverse("patient:profile")).content.decode()
     )
     assert (
         "plotly"
@@ -361,7 +361,7 @@ def test_course_table_shows_unlogged_days_as_missing(client_as, patient):
     DiaryEntryFactory(
         patient=patient, joint=joint("left_hip"), date=today, pain=4, swelling=1
     )
-    response = client_as(patient).get(reverse("course:index"))
+    response = client_as(patient).get(reverse("patient:course"))
     rows = response.context["diary"]
     assert rows[0].logged
     assert rows[0].scores[0] == (4, 1)
@@ -373,7 +373,7 @@ def test_course_table_shows_unlogged_days_as_missing(client_as, patient):
 
 def test_patient_and_physician_see_the_same_diary_table(client_as, patient, physician):
     _diary(patient, 10)
-    mine = client_as(patient).get(reverse("course:index") + "?days=91")
+    mine = client_as(patient).get(reverse("patient:course") + "?days=91")
     theirs = client_as(physician).get(
         reverse("dashboard:patient", args=[patient.pk]) + "?days=91"
     )

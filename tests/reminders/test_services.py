@@ -249,7 +249,7 @@ def test_saving_the_profile_reschedules(scheduled, client_as):
     client = client_as(scheduled)
     with time_machine.travel(SLOT - dt.timedelta(hours=12), tick=False):
         response = client.post(
-            reverse("accounts:profile"),
+            reverse("patient:profile"),
             {
                 "timezone": "Asia/Kathmandu",
                 "reminders_enabled": "on",

@@ -290,7 +290,7 @@ def reminder_message_build(
             )
         ),
         "unsubscribe_url": unsubscribe_url,
-        "profile_url": emails.absolute_url(reverse("accounts:profile")),
+        "profile_url": emails.absolute_url(reverse("patient:profile")),
     }
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_url}>",
