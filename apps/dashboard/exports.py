@@ -3,10 +3,18 @@ printable summary, and the patient's full data export."""
 
 from __future__ import annotations
 
+import csv
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
 from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import care_links_for_patient
+from apps.dashboard import fhir, figures, selectors
 from apps.dashboard.models import ClinicalEvent
 from apps.detector.models import Episode, JointMigration
+from apps.diary.anatomy import JOINTS
 from apps.diary.models import CheckIn, DiaryEntry, TrackedJoint
 
 
@@ -103,3 +111,73 @@ def patient_data_export(*, patient: PatientProfile) -> dict:
             )
         ],
     }
+
+
+def export_response(
+    request: HttpRequest, *, patient: PatientProfile, fmt: str
+) -> HttpResponse:
+    """diary.csv, fhir.json or the printable summary of one patient's diary."""
+    build = _FORMATS.get(fmt)
+    if build is None:
+        raise Http404("No such export.")
+    today = patient.local_date(timezone.now())
+    bundle = selectors.course_bundle(patient=patient, today=today)
+    return build(request, patient, bundle, f"tmo-diary-{today:%Y%m%d}")
+
+
+def _csv(request, patient, bundle, stamp: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stamp}.csv"'
+    _write_csv(response, bundle)
+    return response
+
+
+def _fhir(request, patient, bundle, stamp: str) -> HttpResponse:
+    data = fhir.diary_bundle(
+        patient=fhir.PatientFacts(
+            key=f"{patient.pk}:{patient.created_at:%Y%m%d%H%M%S}",
+            name=patient.user.display_name,
+        ),
+        course=bundle.course,
+        now=timezone.now(),
+    )
+    response = JsonResponse(data, content_type="application/fhir+json")
+    response["Content-Disposition"] = f'attachment; filename="{stamp}.fhir.json"'
+    return response
+
+
+def _summary(request, patient, bundle, stamp: str) -> HttpResponse:
+    course = bundle.course
+    context = {
+        "patient": patient,
+        "today": course.today,
+        "bundle": bundle,
+        "print": figures.print_course(course),
+        "episode_rows": selectors.episode_rows(
+            episodes=bundle.episodes, today=course.today
+        ),
+        "phase_colours": [
+            (figures.PHASE_LABELS[p], c) for p, c in figures.PHASE_COLOURS.items()
+        ],
+        "body": figures.body_map(course),
+    }
+    return render(request, "dashboard/summary_print.html", context)
+
+
+def _write_csv(response: HttpResponse, bundle: selectors.CourseBundle) -> None:
+    """One row per joint per logged day; a logged day without an entry is 0/0."""
+    course = bundle.course
+    writer = csv.writer(response)
+    writer.writerow(["date", "joint", "side", "pain_0_10", "swelling_0_3", "note"])
+    for day in sorted(course.logged):
+        note = bundle.notes.get(day, "")
+        for joint in course.joints:
+            pain, swelling = course.readings.get((day, joint), (0, 0))
+            info = JOINTS[joint]
+            writer.writerow(
+                [day.isoformat(), info.kind, info.side, pain, swelling, note]
+            )
+            note = ""  # once per day is enough
+
+
+_FORMATS = {"diary.csv": _csv, "fhir.json": _fhir, "summary": _summary}

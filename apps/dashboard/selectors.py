@@ -18,8 +18,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from apps.accounts.forms import TIMEZONE_NAMES
 from apps.accounts.models import PatientProfile, PhysicianProfile
-from apps.accounts.selectors import patients_for_physician
+from apps.accounts.selectors import (
+    access_records_for_patient,
+    care_links_for_patient,
+    open_invitations,
+    patients_for_physician,
+)
 from apps.core.vocabulary import DIARY_RANGES
 from apps.dashboard import figures, triage
 from apps.dashboard.models import ClinicalEvent, PhysicianNote
@@ -359,4 +365,46 @@ def diary_table(*, bundle: CourseBundle, days: int) -> dict:
         "joint_labels": [JOINTS[j].label for j in bundle.course.joints],
         "days": days,
         "ranges": DIARY_RANGES,
+    }
+
+
+SORT_COLUMNS = (
+    ("name", "Patient"),
+    ("urgency", "Urgency"),
+    ("last", "Days since log"),
+    ("joint", "Worst joint"),
+    ("phase", "Phase"),
+    ("month", "Month"),
+)
+
+
+def sort_columns(*, sort: str) -> list[dict]:
+    """The triage table's column headings, each with the sort its link sets."""
+    current = sort.lstrip("-")
+    columns = []
+    for key, label in SORT_COLUMNS:
+        # Clicking the current column flips it; a new column starts with its most useful end.
+        if key == current:
+            next_sort = key if sort.startswith("-") else f"-{key}"
+        else:
+            next_sort = f"-{key}" if key in ("urgency", "last", "month") else key
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "sort": next_sort,
+                "active": key == current,
+                "descending": sort.startswith("-"),
+            }
+        )
+    return columns
+
+
+def profile_page(*, patient: PatientProfile, now: dt.datetime) -> dict:
+    """Who can see the patient's diary, open invitations and who looked: the profile's lists."""
+    return {
+        "care_links": care_links_for_patient(patient=patient),
+        "invitations": open_invitations(patient=patient, now=now),
+        "access_records": access_records_for_patient(patient=patient),
+        "timezone_names": TIMEZONE_NAMES,
     }

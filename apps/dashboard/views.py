@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -12,15 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.accounts import selectors as account_selectors
 from apps.accounts import services as account_services
 from apps.accounts.decorators import patient_required, physician_required
-from apps.accounts.forms import TIMEZONE_NAMES, PatientProfileForm
+from apps.accounts.forms import PatientProfileForm
 from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import patient_for_physician_or_404
 from apps.core.http import HtmxHttpRequest
 from apps.core.vocabulary import diary_range
-from apps.dashboard import exports, fhir, figures, selectors, services, triage
+from apps.dashboard import exports, selectors, services, triage
 from apps.dashboard.forms import (
     ClinicalEventForm,
     InvitationAcceptForm,
@@ -29,17 +26,7 @@ from apps.dashboard.forms import (
 )
 from apps.diary import selectors as diary_selectors
 from apps.diary import services as diary_services
-from apps.diary.anatomy import JOINTS
 from apps.diary.forms import TrackedJointsForm
-
-SORT_COLUMNS = (
-    ("name", "Patient"),
-    ("urgency", "Urgency"),
-    ("last", "Days since log"),
-    ("joint", "Worst joint"),
-    ("phase", "Phase"),
-    ("month", "Month"),
-)
 
 
 def _today() -> dt.date:
@@ -66,23 +53,6 @@ def _triage_context(request: HttpRequest) -> dict:
         sort=sort,
         page=request.GET.get("page", 1),
     )
-    current = sort.lstrip("-")
-    columns = []
-    for key, label in SORT_COLUMNS:
-        # Clicking the current column flips it; a new column starts with its most useful end.
-        if key == current:
-            next_sort = key if sort.startswith("-") else f"-{key}"
-        else:
-            next_sort = f"-{key}" if key in ("urgency", "last", "month") else key
-        columns.append(
-            {
-                "key": key,
-                "label": label,
-                "sort": next_sort,
-                "active": key == current,
-                "descending": sort.startswith("-"),
-            }
-        )
     return {
         "page": page,
         "rows": rows,
@@ -91,7 +61,7 @@ def _triage_context(request: HttpRequest) -> dict:
         "flag": flag if flag in selectors.FLAGS else "",
         "q": query,
         "sort": sort,
-        "columns": columns,
+        "columns": selectors.sort_columns(sort=sort),
     }
 
 
@@ -285,7 +255,7 @@ def _event_create(request: HttpRequest, *, patient: PatientProfile) -> None:
 @require_GET
 def physician_export(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
     patient = _linked(request, patient_id)
-    response = export_response(request, patient=patient, fmt=fmt)
+    response = exports.export_response(request, patient=patient, fmt=fmt)
     account_services.access_record(
         patient=patient, viewer=request.user, what=AccessRecord.What.EXPORT, detail=fmt
     )
@@ -353,7 +323,7 @@ def patient_event_delete(request: HttpRequest, event_id: int) -> HttpResponse:
 @patient_required
 @require_GET
 def patient_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    return export_response(request, patient=request.patient, fmt=fmt)
+    return exports.export_response(request, patient=request.patient, fmt=fmt)
 
 
 # Patient: profile and full data export ------------------------------------------
@@ -364,34 +334,24 @@ def patient_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     """The patient's settings, tracked joints, and who can see the diary."""
     patient = request.patient
-    tracked = diary_selectors.tracked_joints(patient=patient)
     form = PatientProfileForm(instance=patient)
+    tracked = diary_selectors.tracked_joints(patient=patient)
     joints_form = TrackedJointsForm(initial={"joints": tracked})
-    if request.method == "POST":
-        if "save_joints" in request.POST:
-            joints_form = TrackedJointsForm(request.POST)
-            if joints_form.is_valid():
-                diary_services.joints_track_set(
-                    patient=patient, joints=list(joints_form.cleaned_data["joints"])
-                )
-                messages.success(request, "Your tracked joints are saved.")
-                return redirect("patient:profile")
-        else:
-            form = PatientProfileForm(request.POST, instance=patient)
-            if form.is_valid():
-                account_services.patient_settings_save(form=form)
-                messages.success(request, "Your profile is saved.")
-                return redirect("patient:profile")
-    context = {
-        "form": form,
-        "joints_form": joints_form,
-        "care_links": account_selectors.care_links_for_patient(patient=patient),
-        "invitations": account_selectors.open_invitations(
-            patient=patient, now=timezone.now()
-        ),
-        "access_records": account_selectors.access_records_for_patient(patient=patient),
-        "timezone_names": TIMEZONE_NAMES,
-    }
+    if request.method == "POST" and "save_joints" in request.POST:
+        joints_form = TrackedJointsForm(request.POST)
+        if joints_form.is_valid():
+            joints = list(joints_form.cleaned_data["joints"])
+            diary_services.joints_track_set(patient=patient, joints=joints)
+            messages.success(request, "Your tracked joints are saved.")
+            return redirect("patient:profile")
+    elif request.method == "POST":
+        form = PatientProfileForm(request.POST, instance=patient)
+        if form.is_valid():
+            account_services.patient_settings_save(form=form)
+            messages.success(request, "Your profile is saved.")
+            return redirect("patient:profile")
+    context = selectors.profile_page(patient=patient, now=timezone.now())
+    context |= {"form": form, "joints_form": joints_form}
     status = 422 if form.errors or joints_form.errors else 200
     return render(request, "dashboard/profile.html", context, status=status)
 
@@ -405,70 +365,3 @@ def data_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="tmo-tracker-{stamp}.json"'
     return response
-
-
-# Exports ----------------------------------------------------------------------
-
-
-def export_response(
-    request: HttpRequest, *, patient: PatientProfile, fmt: str
-) -> HttpResponse:
-    """diary.csv, fhir.json or the printable summary of one patient's diary."""
-    today = _patient_today(patient)
-    bundle = selectors.course_bundle(patient=patient, today=today)
-    stamp = f"tmo-diary-{today:%Y%m%d}"
-    if fmt == "diary.csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{stamp}.csv"'
-        _write_csv(response, bundle)
-        return response
-    if fmt == "fhir.json":
-        data = fhir.diary_bundle(
-            patient=fhir.PatientFacts(
-                key=f"{patient.pk}:{patient.created_at:%Y%m%d%H%M%S}",
-                name=patient.user.display_name,
-            ),
-            course=bundle.course,
-            now=timezone.now(),
-        )
-        response = JsonResponse(data, content_type="application/fhir+json")
-        response["Content-Disposition"] = f'attachment; filename="{stamp}.fhir.json"'
-        return response
-    if fmt == "summary":
-        course = bundle.course
-        context = {
-            "patient": patient,
-            "today": today,
-            "bundle": bundle,
-            "print": figures.print_course(course),
-            "episode_rows": selectors.episode_rows(
-                episodes=bundle.episodes, today=today
-            ),
-            "phase_colours": [
-                (figures.PHASE_LABELS[p], c) for p, c in figures.PHASE_COLOURS.items()
-            ],
-            "body": figures.body_map(course),
-        }
-        return render(request, "dashboard/summary_print.html", context)
-    raise Http404("No such export.")
-
-
-def _write_csv(response: HttpResponse, bundle: selectors.CourseBundle) -> None:
-    """One row per joint per logged day; a logged day without an entry is 0/0."""
-    course = bundle.course
-    writer = csv.writer(response)
-    writer.writerow(["date", "joint", "side", "pain_0_10", "swelling_0_3", "note"])
-    for day in sorted(course.logged):
-        note = bundle.notes.get(day, "")
-        for joint in course.joints:
-            pain, swelling = course.readings.get((day, joint), (0, 0))
-            info = JOINTS[joint]
-            writer.writerow(
-                [day.isoformat(), info.kind, info.side, pain, swelling, note]
-            )
-            note = ""  # once per day is enough
-
-
-def figure_json_size(figure: dict) -> int:
-    """Bytes of the figure as json_script writes it (for the bench)."""
-    return len(json.dumps(figure, separators=(",", ":")).encode())
