@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from apps.accounts.models import PatientProfile
@@ -73,3 +74,10 @@ def day_state(*, patient: PatientProfile, day: dt.date) -> DayState:
         prefilled_from=None if is_today or source is None else source.date,
         strip=strip,
     )
+
+
+@functools.cache
+def joint_codes() -> dict[int, str]:
+    """Joint id → code. The 16 catalogue rows come from a data migration and never
+    change, so each process reads them once."""
+    return dict(Joint.objects.values_list("pk", "code"))

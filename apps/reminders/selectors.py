@@ -8,8 +8,9 @@ from django.db.models import Max, OuterRef, Subquery
 from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.accounts.selectors import patients_for_physician
 from apps.detector.models import JointMigration
-from apps.diary.anatomy import JOINTS
+from apps.diary.anatomy import JOINT_ORDER, JOINTS
 from apps.diary.models import SWELLING_LABELS, CheckIn, DiaryEntry
+from apps.diary.selectors import joint_codes
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 
 
@@ -48,11 +49,14 @@ def last_checkin_subquery(patient_ref: str) -> Subquery:
     )
 
 
-def reminder_schedule_for_send(*, patient_id: int) -> ReminderSchedule | None:
-    """The patient's schedule row with profile and user loaded and `last_checkin`
-    (latest logged day, or None) annotated: what a send needs, in one query."""
-    return (
-        ReminderSchedule.objects.filter(patient_id=patient_id)
+def reminder_schedules_for_send(
+    *, patient_ids: list[int]
+) -> dict[int, ReminderSchedule]:
+    """Each patient's schedule row with profile and user loaded and `last_checkin`
+    (latest logged day, or None) annotated, by patient id: what a batch of
+    sends needs, in one query."""
+    rows = (
+        ReminderSchedule.objects.filter(patient_id__in=patient_ids)
         .select_related("patient__user")
         # Only what a send reads: the rest of the user row (password hash,
         # names) stays in the database.
@@ -68,8 +72,13 @@ def reminder_schedule_for_send(*, patient_id: int) -> ReminderSchedule | None:
             "patient__user__email",
         )
         .annotate(last_checkin=last_checkin_subquery("patient_id"))
-        .first()
     )
+    return {sched.patient_id: sched for sched in rows}
+
+
+def reminder_schedule_for_send(*, patient_id: int) -> ReminderSchedule | None:
+    """reminder_schedules_for_send for one patient; None without a schedule row."""
+    return reminder_schedules_for_send(patient_ids=[patient_id]).get(patient_id)
 
 
 def physician_ids_for_digest() -> list[int]:
@@ -83,14 +92,16 @@ def physician_ids_for_digest() -> list[int]:
 
 def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:
     """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none"."""
-    entries = (
-        DiaryEntry.objects.filter(patient=patient, date=day)
-        .order_by("joint__sort_order")
-        .values_list("joint__code", "pain", "swelling")
+    codes = joint_codes()
+    entries = sorted(
+        (JOINT_ORDER.index(codes[joint_id]), codes[joint_id], pain, swelling)
+        for joint_id, pain, swelling in DiaryEntry.objects.filter(
+            patient=patient, date=day
+        ).values_list("joint_id", "pain", "swelling")
     )
     parts = [
         f"{JOINTS[code].label} pain {pain}, swelling {SWELLING_LABELS[swelling]}"
-        for code, pain, swelling in entries
+        for _, code, pain, swelling in entries
     ]
     if parts:
         return " · ".join(parts)

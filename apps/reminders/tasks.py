@@ -90,12 +90,17 @@ def send_reminders(patient_ids: list[int]) -> dict[str, int]:
     reminder_send() skips every patient already sent.
     """
     outcomes: dict[str, int] = {}
+    scheds = selectors.reminder_schedules_for_send(patient_ids=patient_ids)
     for patient_id in patient_ids:
         # A patient the mail server refused, or whose delivery another attempt
         # holds, goes to send_reminder, which carries the backoff and the lease
         # wait; the rest of the batch does not wait for it.
         try:
-            outcome = reminder_send(patient_id=patient_id, now=timezone.now())
+            outcome = reminder_send(
+                patient_id=patient_id,
+                now=timezone.now(),
+                sched=scheds.get(patient_id),
+            )
         except _RETRY["autoretry_for"]:
             send_reminder.apply_async(args=[patient_id], countdown=1)
             outcome = "retrying"

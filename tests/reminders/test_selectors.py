@@ -7,6 +7,7 @@ import pytest
 from apps.accounts.models import PatientProfile
 from apps.reminders import selectors
 from apps.reminders.models import ReminderSchedule
+from apps.reminders.services import reminder_schedule_refresh
 from tests.factories import CheckInFactory, DiaryEntryFactory, joint
 from tests.reminders.conftest import SLOT, TODAY
 
@@ -60,3 +61,17 @@ def test_day_summary_line_lists_joints_in_catalogue_order(patient):
     assert selectors.day_summary_line(patient=patient, day=day) == (
         "Left hip pain 2, swelling none · Left knee pain 6, swelling moderate"
     )
+
+
+def test_a_batch_reads_every_schedule_in_one_query(
+    scheduled, other_patient, django_assert_num_queries
+):
+    reminder_schedule_refresh(patient_id=other_patient.pk, now=SLOT)
+    with django_assert_num_queries(1):
+        scheds = selectors.reminder_schedules_for_send(
+            patient_ids=[scheduled.pk, other_patient.pk, 10**9]
+        )
+        assert {p: s.patient.user.email for p, s in scheds.items()} == {
+            scheduled.pk: scheduled.user.email,
+            other_patient.pk: other_patient.user.email,
+        }

@@ -105,7 +105,15 @@ def _next_reminder_at(
     )
 
 
-def reminder_send(*, patient_id: int, now: dt.datetime | None = None) -> Outcome:
+_READ = object()
+
+
+def reminder_send(
+    *,
+    patient_id: int,
+    now: dt.datetime | None = None,
+    sched: ReminderSchedule | None | object = _READ,
+) -> Outcome:
     """Send the patient's reminder for the current local day if it is due; idempotent.
 
     Claim first, then send: the schedule row is advanced with a conditional
@@ -116,10 +124,13 @@ def reminder_send(*, patient_id: int, now: dt.datetime | None = None) -> Outcome
     At 20:00 a worker sends thousands of these back to back, so the usual
     path costs one read (schedule, profile, user and last check-in together),
     the claim transaction, the summary of yesterday if it was logged, and
-    the final UPDATE.
+    the final UPDATE. A batch passes `sched` from reminder_schedules_for_send
+    (None: the patient has no schedule row); a slot read a moment ago is safe,
+    since the claim only advances the row if it still holds that slot.
     """
     now = now or timezone.now()
-    sched = selectors.reminder_schedule_for_send(patient_id=patient_id)
+    if sched is _READ:
+        sched = selectors.reminder_schedule_for_send(patient_id=patient_id)
     if sched is None:  # no schedule row, so nothing was ever claimed
         return Outcome.NOT_DUE
     patient = sched.patient
