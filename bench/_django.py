@@ -11,11 +11,25 @@ import tempfile
 from pathlib import Path
 
 
+def bench_environ() -> None:
+    """Settings a bench needs that production must not default to.
+
+    Production refuses to start on the public development key and redirects
+    plain HTTP to HTTPS; a bench runs with DEBUG off, as deployed, but over
+    plain HTTP on loopback, so it brings its own key and says SECURE_SSL=false.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tmo_tracker.settings")
+    os.environ.setdefault(
+        "SECRET_KEY", "bench-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+    )
+    os.environ.setdefault("SECURE_SSL", "false")
+
+
 def django_setup(name: str, *, migrate: bool = True) -> Path:
     """Point Django at a scratch database for bench `name` and migrate it; returns the scratch dir."""
     scratch = Path(tempfile.gettempdir()) / f"tmo-bench-{name}"
     scratch.mkdir(exist_ok=True)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tmo_tracker.settings")
+    bench_environ()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'db.sqlite3'}")
     os.environ.setdefault("CELERY_BROKER_DIR", str(scratch / "broker"))
     import django

@@ -42,8 +42,10 @@ def _setup() -> None:
     if "DATABASE_URL" not in os.environ:
         DEFAULT_DB.parent.mkdir(exist_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tmo_tracker.settings")
     sys.path.insert(0, str(BASE_DIR))
+    from bench._django import bench_environ
+
+    bench_environ()
     import django
 
     django.setup()

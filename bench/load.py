@@ -108,6 +108,8 @@ def main() -> None:
         **os.environ,
         "DEBUG": "False",
         "SECRET_KEY": "bench-load-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        # gunicorn serves plain HTTP on loopback; production redirects that to HTTPS.
+        "SECURE_SSL": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_BROKER_DIR": str(scratch / "broker"),
     }

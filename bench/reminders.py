@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench._django import bench_environ
+
 TICK = dt.datetime(
     2026, 1, 14, 20, 0, tzinfo=dt.UTC
 )  # a winter Wednesday, 20:00 London
@@ -114,7 +116,7 @@ def main() -> None:
 def _run(args, procs: list[subprocess.Popen]) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="tmo-bench-reminders-"))
     pids: dict[str, int] = {}  # the bench's helper processes, for CPU per email
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tmo_tracker.settings")
+    bench_environ()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'db.sqlite3'}")
     if not os.environ.get("REDIS_URL"):
         if shutil.which("redis-server"):

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,8 +20,19 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only")
 DEBUG = env.bool("DEBUG", default=False)
+# Every one-tap, unsubscribe and password-reset link and every session is signed
+# with this key: anyone who knows it can forge them. Django's public
+# development key is only for DEBUG; production refuses to start without its own.
+DEV_SECRET_KEY = "django-insecure-dev-only"
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY to a long random value (it signs sessions and the "
+            "links in emails); only DEBUG=true runs on the development key."
+        )
+    SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -247,7 +259,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # Production hardening, all driven by one switch so `check --deploy` is clean.
-SECURE_SSL = env.bool("SECURE_SSL", default=False)
+# On unless DEBUG: a deploy that forgets the switch still gets HTTPS-only
+# cookies, HSTS and the redirect; a plain-HTTP run says SECURE_SSL=false.
+SECURE_SSL = env.bool("SECURE_SSL", default=not DEBUG)
 if SECURE_SSL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db
 
@@ -36,24 +42,68 @@ def test_pages_carry_a_csp_without_inline_scripts(client_as, patient):
     assert "<script>" not in response.content.decode()
 
 
-def test_deploy_check_is_clean_with_production_settings(monkeypatch):
-    import subprocess
-    import sys
+PRODUCTION_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmnop"
 
-    env = {
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "SECURE_SSL": "true",
-        "ALLOWED_HOSTS": "tmo.example.org",
-        "DEBUG": "false",
-        "PATH": "/usr/bin:/bin",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """manage.py in a fresh process with only `env` set (nothing from pytest's)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", **env},
         capture_output=True,
         text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_is_clean_with_only_key_hosts_and_debug_off():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="tmo.example.org",
+        DEBUG="false",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_https_cookies_hsts_and_redirect_are_on_unless_turned_off():
+    show = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    production = manage(
+        "shell", "--no-imports", "-c", show, SECRET_KEY=PRODUCTION_KEY, DEBUG="false"
+    )
+    assert production.stdout.split() == ["True"] * 4, production.stderr
+    plain_http = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        SECRET_KEY=PRODUCTION_KEY,
+        DEBUG="false",
+        SECURE_SSL="false",
+    )
+    assert plain_http.stdout.split() == ["False"] * 4, plain_http.stderr
+
+
+@pytest.mark.parametrize("key", [None, "", "django-insecure-dev-only"])
+def test_without_debug_a_missing_or_public_secret_key_refuses_to_start(key):
+    env = {"DEBUG": "false"} if key is None else {"DEBUG": "false", "SECRET_KEY": key}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set SECRET_KEY" in result.stderr
+
+
+def test_debug_runs_on_the_development_key_over_plain_http():
+    # scripts/run-demo: DEBUG=True, no key, no SECURE_SSL.
+    show = "from django.conf import settings as s; print(s.SECRET_KEY, s.SECURE_SSL_REDIRECT)"
+    result = manage("shell", "--no-imports", "-c", show, DEBUG="true")
+    assert result.stdout.split() == ["django-insecure-dev-only", "False"], result.stderr
 
 
 def test_createphysician_makes_a_physician_who_lands_on_the_dashboard(client):
