@@ -37,7 +37,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, signed in through allauth with a second factor.
+    "apps.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Which session is whose: "end my other sessions" and account deletion.
+    "allauth.usersessions",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -70,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: a one-tap session is sent to its password prompt.
+    "apps.accounts.middleware.OneTapSessionMiddleware",
+    "apps.accounts.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -134,6 +140,16 @@ ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.PatientSignupForm"
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Adding or removing an email address needs the password again (allauth's
+# reauthentication, valid 5 minutes); so do MFA changes (allauth's default),
+# the full export, and anything a one-tap session tries beyond the log and the
+# course (accounts.middleware). Not by an emailed code: the one-tap link came
+# by email too, so the mailbox alone must not unlock the account.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+# Email the patient when an address is added or removed, the password changes
+# or two-factor is turned on or off: a takeover cannot happen silently.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
     "reset_password": "5/h/ip,3/h/key",
@@ -296,6 +312,8 @@ CONTENT_SECURITY_POLICY = {
 # Physicians see many patients' health data: two-factor is required for them
 # (allauth MFA). The local demo turns it off so a newcomer can look around.
 PHYSICIAN_MFA_REQUIRED = env.bool("PHYSICIAN_MFA_REQUIRED", default=True)
+# Staff reach every account through /admin/: the same rule for them.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 
 LOGGING = {
     "version": 1,

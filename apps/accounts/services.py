@@ -4,7 +4,9 @@ import datetime as dt
 import secrets
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import (
@@ -167,3 +169,28 @@ def account_erase(*, user: User) -> None:
     # Changes this user made to other records stay, without naming them.
     for model in (DiaryEntry, CheckIn, PatientProfile):
         model.history.filter(history_user_id=user_id).update(history_user=None)
+
+
+# Sessions: allauth.usersessions keeps which session key is whose, so a
+# user's sessions can be ended without reading every session in the store.
+
+
+def session_track(*, request: HttpRequest, user: User) -> None:
+    """Remember that the session just logged in belongs to `user` (any login path)."""
+    if not request.META.get("REMOTE_ADDR"):
+        # No client to record: the test client's force_login, a shell.
+        return
+    UserSession.objects.create_from_request(request, user=user)
+
+
+def sessions_end(*, user: User, keep: str | None = None) -> int:
+    """End every session of `user` but the one with key `keep`; returns how many.
+
+    Called when two-factor is turned on or the password changes (whoever held
+    another session may be the reason) and when the account is deleted.
+    """
+    ended = 0
+    for session in UserSession.objects.filter(user=user).exclude(session_key=keep):
+        session.end()
+        ended += 1
+    return ended

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,11 +16,13 @@ from apps.accounts.forms import (
     PatientProfileForm,
     TrackedJointsForm,
 )
+from apps.accounts.middleware import one_tap_allowed
 from apps.diary import selectors as diary_selectors
 from apps.diary import services as diary_services
 from apps.reminders.services import reminder_schedule_refresh
 
 
+@one_tap_allowed
 @public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -101,6 +104,9 @@ def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 @patient_required
 @require_GET
+# The whole record in one file: the password again first (allauth's
+# reauthentication, good for 5 minutes), so a borrowed session cannot take it.
+@reauthentication_required
 def data_export(request: HttpRequest) -> HttpResponse:
     """Everything we hold about the patient, as one JSON file."""
     data = selectors.patient_data_export(patient=request.patient)

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts.decorators import patient_required
 from apps.accounts.http import HtmxHttpRequest
+from apps.accounts.middleware import one_tap_allowed
 from apps.dashboard import selectors as dashboard_selectors
 from apps.dashboard.forms import ClinicalEventForm
 from apps.diary import anatomy, selectors, services
@@ -29,6 +30,7 @@ RETRY_MESSAGE = (
 log = logging.getLogger(__name__)
 
 
+@one_tap_allowed
 @patient_required
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
@@ -86,6 +88,7 @@ def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpRespons
 HISTORY_RANGES = (28, 91, 182, 365)
 
 
+@one_tap_allowed
 @patient_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -117,6 +120,7 @@ def course(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "diary/course.html", context)
 
 
+@one_tap_allowed
 @patient_required
 @require_POST
 @vary_on_headers("HX-Request")

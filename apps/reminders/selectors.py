@@ -63,7 +63,8 @@ _SEND_FIELDS = {
         "reminder_weekdays",
         "created_at",
     ),
-    User: ("id", "first_name", "email"),
+    # The password hash goes into the one-tap link's fingerprint (tokens.py).
+    User: ("id", "password", "first_name", "email"),
 }
 # Plain SQL: at 20:00 this runs thousands of times a minute, and the ORM spent
 # about 1.3 ms of CPU per call building these joins and the subquery again,
@@ -73,7 +74,7 @@ _SEND_SQL = """
     SELECT s.id, s.patient_id, s.next_reminder_at,
            p.id, p.user_id, p.timezone, p.reminders_enabled, p.reminder_time,
            p.reminder_weekdays, p.created_at,
-           u.id, u.first_name, u.email,
+           u.id, u.password, u.first_name, u.email,
            (SELECT c.date FROM diary_checkin c WHERE c.patient_id = s.patient_id
             ORDER BY c.date DESC LIMIT 1)
     FROM reminders_reminderschedule s

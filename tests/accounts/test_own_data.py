@@ -48,8 +48,24 @@ def test_physician_opening_a_course_is_shown_to_the_patient(client, diary, physi
     assert "downloaded an export" in html
 
 
+def test_export_asks_for_the_password_first(client_as, diary):
+    # Even an ordinary session: the whole record must not go to whoever
+    # finds the phone unlocked.
+    response = client_as(diary).get("/profile/export.json")
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == "/accounts/reauthenticate/?next=%2Fprofile%2Fexport.json"
+    )
+
+
 def test_export_holds_the_whole_diary(client_as, diary):
-    data = client_as(diary).get("/profile/export.json").json()
+    client = client_as(diary)
+    response = client.post(
+        "/accounts/reauthenticate/?next=/profile/export.json", {"password": PASSWORD}
+    )
+    assert response["Location"] == "/profile/export.json"
+    data = client.get("/profile/export.json").json()
     assert data["account"]["email"] == "pat@example.org"
     assert data["entries"] == [
         {"date": "2026-03-01", "joint": "left_knee", "pain": 4, "swelling": 1}

@@ -3,9 +3,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
+
+from tests.factories import PASSWORD, mfa_login, totp_code, totp_enable
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -21,14 +24,31 @@ def test_physician_without_two_factor_is_sent_to_set_it_up(
     assert response.url == "/accounts/2fa/totp/activate/"
 
 
-def test_physician_with_totp_opens_dashboard(client_as, physician, settings):
-    from allauth.mfa.models import Authenticator
-
+def test_physician_who_signed_in_with_totp_opens_dashboard(client, physician, settings):
     settings.PHYSICIAN_MFA_REQUIRED = True
-    Authenticator.objects.create(
-        user=physician.user, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    mfa_login(client, physician.user, totp_enable(physician.user))
+    assert client.get("/physician/").status_code == 200
+
+
+def test_a_session_from_before_totp_was_set_up_must_enter_a_code(
+    client, physician, patient, settings
+):
+    settings.PHYSICIAN_MFA_REQUIRED = True
+    # Signed in with the password alone, then TOTP set up elsewhere.
+    client.post("/accounts/login/", {"login": "doc@example.org", "password": PASSWORD})
+    assert int(client.session["_auth_user_id"]) == physician.user.pk
+    secret = totp_enable(physician.user)
+    url = f"/physician/patients/{patient.pk}/"
+    response = client.get(url)
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == f"/accounts/2fa/reauthenticate/?next={quote(url, safe='')}"
     )
-    assert client_as(physician).get("/physician/").status_code == 200
+    # The code, entered in this session, opens the patient.
+    response = client.post(response["Location"], {"code": totp_code(secret)})
+    assert response["Location"] == url
+    assert client.get(url).status_code == 200
 
 
 def test_pages_carry_a_csp_without_inline_scripts(client_as, patient):
@@ -115,11 +135,6 @@ def test_createphysician_makes_a_physician_who_lands_on_the_dashboard(client):
 
 
 def test_repeated_failed_logins_are_locked_out(client, patient):
-    from django.core.cache import cache
-
-    from tests.factories import PASSWORD
-
-    cache.clear()
     for _ in range(5):
         client.post(
             "/accounts/login/", {"login": "pat@example.org", "password": "wrong"}
@@ -130,4 +145,3 @@ def test_repeated_failed_logins_are_locked_out(client, patient):
     )
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    cache.clear()
