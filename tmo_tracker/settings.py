@@ -150,9 +150,19 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # Email the patient when an address is added or removed, the password changes
 # or two-factor is turned on or off: a takeover cannot happen silently.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Behind a reverse proxy every request arrives from the proxy's address, so
+# one person's typos would lock out everyone: name how many proxies we run and
+# allauth takes the client's address from X-Forwarded-For (the proxies must
+# append to it; 0 = no proxy, the header is ignored).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The tight limits are per account ("key" is the email address, which also
+# counts wrong TOTP codes and the delete form's password); per address they
+# are generous, since a clinic's or a mobile carrier's patients share one.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "reset_password": "5/h/ip,3/h/key",
+    "login": "30/m/ip",
+    "login_failed": "50/5m/ip,5/5m/key",
+    "reauthenticate": "10/5m/user",
+    "reset_password": "20/h/ip,3/h/key",
     "signup": "20/h/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -145,3 +145,55 @@ def test_repeated_failed_logins_are_locked_out(client, patient):
     )
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def behind_a_proxy(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+    def post(client, client_ip: str, email: str, password: str):
+        # The proxy's own address is REMOTE_ADDR; it appends the client's.
+        return client.post(
+            "/accounts/login/",
+            {"login": email, "password": password},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=client_ip,
+        )
+
+    return post
+
+
+def test_behind_a_proxy_one_clients_failures_lock_nobody_else_out(
+    client, patient, other_patient, behind_a_proxy
+):
+    for email in ("pat@example.org", "other@example.org"):
+        for _ in range(4):
+            behind_a_proxy(client, "203.0.113.5", email, "wrong")
+    # Another patient behind the same proxy signs in at once.
+    from django.test import Client
+
+    other = Client()
+    response = behind_a_proxy(other, "198.51.100.7", "pat@example.org", PASSWORD)
+    assert response.status_code == 302
+    assert "_auth_user_id" in other.session
+
+
+def test_the_per_account_limit_holds_whatever_the_address(
+    client, patient, behind_a_proxy
+):
+    for n in range(5):
+        behind_a_proxy(client, f"203.0.113.{n}", "pat@example.org", "wrong")
+    response = behind_a_proxy(client, "198.51.100.7", "pat@example.org", PASSWORD)
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_address_still_has_a_generous_limit(client, patient, behind_a_proxy):
+    for n in range(30):
+        behind_a_proxy(client, "203.0.113.5", f"nobody{n}@example.org", "wrong")
+    refused = behind_a_proxy(client, "203.0.113.5", "pat@example.org", PASSWORD)
+    assert refused.status_code == 429
+    from django.test import Client
+
+    elsewhere = behind_a_proxy(Client(), "198.51.100.7", "pat@example.org", PASSWORD)
+    assert elsewhere.status_code == 302
