@@ -155,20 +155,50 @@ def account_erase(*, user: User) -> None:
     Cascades remove the profile, diary, episodes, migrations, events, care
     links and invitations. simple_history's tables have no foreign keys to the
     rows they copy, and the cascade itself writes "deleted" history rows, so
-    those are removed afterwards, inside the same transaction.
+    those are removed afterwards, inside the same transaction. The user's
+    sessions (they hold the email address) and the admin's log entries about
+    any of these rows (their text names the patient) go too.
     """
+    from apps.dashboard.models import ClinicalEvent
     from apps.diary.models import CheckIn, DiaryEntry
 
     patient = getattr(user, "patient", None)
     user_id = user.pk
+    sessions_end(user=user)
+    _admin_log_erase(user)
     user.delete()
     if patient is not None:
         DiaryEntry.history.filter(patient_id=patient.pk).delete()
         CheckIn.history.filter(patient_id=patient.pk).delete()
+        ClinicalEvent.history.filter(patient_id=patient.pk).delete()
         PatientProfile.history.filter(id=patient.pk).delete()
     # Changes this user made to other records stay, without naming them.
-    for model in (DiaryEntry, CheckIn, PatientProfile):
+    for model in (DiaryEntry, CheckIn, ClinicalEvent, PatientProfile):
         model.history.filter(history_user_id=user_id).update(history_user=None)
+
+
+def _admin_log_erase(user: User) -> None:
+    """Delete the admin's LogEntry rows about `user` and every row deleted with them.
+
+    The admin's own collector lists what the cascade will delete; LogEntry
+    points at objects by content type and id, with no foreign key to follow.
+    """
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.admin.utils import NestedObjects
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import router
+
+    collector = NestedObjects(using=router.db_for_write(User))
+    collector.collect([user])
+    for model, instances in collector.data.items():
+        content_type = ContentType.objects.get_for_model(model)
+        if not LogEntry.objects.filter(content_type=content_type).exists():
+            continue  # the usual case: staff never edited such rows
+        ids = [str(obj.pk) for obj in instances]
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            LogEntry.objects.filter(
+                content_type=content_type, object_id__in=ids[start : start + 500]
+            ).delete()
 
 
 # Sessions: allauth.usersessions keeps which session key is whose, so a

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile, PhysicianProfile, User
-from apps.dashboard import triage
+from apps.dashboard import selectors, triage
 from apps.dashboard.models import ClinicalEvent, PatientSummary, PhysicianNote
 from apps.detector.models import Episode, JointMigration
 from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
@@ -124,9 +124,18 @@ def clinical_event_create(
     )
 
 
-def clinical_event_delete(*, patient: PatientProfile, event_id: int) -> bool:
-    """Remove one of the patient's events; True if it existed."""
-    deleted, _ = ClinicalEvent.objects.filter(pk=event_id, patient=patient).delete()
+def clinical_event_delete(
+    *, patient: PatientProfile, event_id: int, user: User
+) -> bool:
+    """Remove one of the patient's events if `user` may; True if it was removed.
+
+    The history keeps the removed row and who removed it.
+    """
+    deleted, _ = (
+        ClinicalEvent.objects.filter(pk=event_id, patient=patient)
+        .filter(selectors.events_deletable_by(patient=patient, user=user))
+        .delete()
+    )
     return bool(deleted)
 
 

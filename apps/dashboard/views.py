@@ -181,7 +181,14 @@ def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     today = _patient_today(patient)
     days = _days(request)
     if request.htmx:
-        # Only the diary range changes; skip the figure.
+        # Only the diary range changes; skip the figure. Still a read of the
+        # diary, so the patient sees it among who looked.
+        account_services.access_record(
+            patient=patient,
+            viewer=request.user,
+            what=AccessRecord.What.COURSE,
+            detail=f"diary, {days} days",
+        )
         bundle = selectors.course_bundle(patient=patient, today=today)
         context = {
             "patient": patient,
@@ -203,6 +210,9 @@ def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
             "note_form": NoteForm(),
             "event_form": ClinicalEventForm(today=today),
             "event_action": reverse("dashboard:event-create", args=[patient.pk]),
+            "event_rows": selectors.event_rows(
+                events=context["bundle"].events, patient=patient, viewer=request.user
+            ),
             "diary_url": reverse("dashboard:patient", args=[patient.pk]),
         }
     )
@@ -262,8 +272,12 @@ def physician_event_delete(
     request: HttpRequest, patient_id: int, event_id: int
 ) -> HttpResponse:
     patient = _linked(request, patient_id)
-    if not services.clinical_event_delete(patient=patient, event_id=event_id):
-        raise Http404("No such event.")
+    if not services.clinical_event_delete(
+        patient=patient, event_id=event_id, user=request.user
+    ):
+        raise Http404(
+            "No such event."
+        )  # or the patient's own: not the physician's to remove
     return redirect(f"{reverse('dashboard:patient', args=[patient.pk])}#events")
 
 
@@ -315,8 +329,11 @@ def patient_event_create(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_POST
 def patient_event_delete(request: HttpRequest, event_id: int) -> HttpResponse:
-    if not services.clinical_event_delete(patient=request.patient, event_id=event_id):
-        raise Http404("No such event.")  # someone else's event looks like none at all
+    if not services.clinical_event_delete(
+        patient=request.patient, event_id=event_id, user=request.user
+    ):
+        # Someone else's event, or one the physician entered: as if there were none.
+        raise Http404("No such event.")
     return redirect(f"{reverse('diary:course')}#events")
 
 

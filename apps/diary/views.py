@@ -39,8 +39,16 @@ def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpRespons
     today = patient.local_date(timezone.now())
     day = day or today
     is_json = request.content_type == "application/json"
-    if day > today:
-        msg = f"{day:%d %b %Y} is in the future; you can log up to today."
+    first = patient.first_loggable_day()
+    if day > today or day < first:
+        if day > today:
+            msg = f"{day:%d %b %Y} is in the future; you can log up to today."
+        else:
+            msg = (
+                f"Your diary starts on {first:%d %b %Y} (two years before you "
+                f"joined, or your diagnosis date if earlier), so {day:%d %b %Y} "
+                "cannot be logged."
+            )
         if request.method == "POST":
             if is_json:
                 return JsonResponse({"errors": {"date": [msg]}}, status=400)
@@ -117,6 +125,9 @@ def course(request: HtmxHttpRequest) -> HttpResponse:
         "event_form": ClinicalEventForm(today=today),
         "event_action": reverse("diary:event-create"),
     }
+    context["event_rows"] = dashboard_selectors.event_rows(
+        events=context["bundle"].events, patient=patient, viewer=request.user
+    )
     return render(request, "diary/course.html", context)
 
 
@@ -139,9 +150,8 @@ def joint_add(request: HtmxHttpRequest, day: dt.date) -> HttpResponse:
         for k, v in request.POST.items()
         if k.startswith(("pain_", "swelling_", "note"))
     }
-    return _render_log(
-        request, day=min(day, today), today=today, joints=joints, carried=carried
-    )
+    day = max(min(day, today), patient.first_loggable_day())
+    return _render_log(request, day=day, today=today, joints=joints, carried=carried)
 
 
 def _render_log(
@@ -172,7 +182,11 @@ def _render_log(
         "day": day,
         "today": today,
         "is_today": day == today,
-        "prev_day": day - dt.timedelta(days=1),
+        "prev_day": (
+            day - dt.timedelta(days=1)
+            if day > request.patient.first_loggable_day()
+            else None
+        ),
         "next_day": day + dt.timedelta(days=1) if day < today else None,
         "saved": saved,
         "action": _day_url(day, today),
@@ -219,12 +233,17 @@ def _log_day_json(
     )
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    recorded = services.day_record(
-        patient=request.patient,
-        day=day,
-        scores=form.scores(),
-        note=form.cleaned_data["note"],
-    )
+    try:
+        recorded = services.day_record(
+            patient=request.patient,
+            day=day,
+            scores=form.scores(),
+            note=form.cleaned_data["note"],
+        )
+    except DatabaseError:
+        # As for the form: nothing was stored, sending the same body again is safe.
+        log.warning("saving a day failed", exc_info=True)
+        return JsonResponse({"errors": {"__all__": [RETRY_MESSAGE]}}, status=503)
     return JsonResponse(
         {
             "date": day.isoformat(),

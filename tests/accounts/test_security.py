@@ -197,3 +197,25 @@ def test_one_address_still_has_a_generous_limit(client, patient, behind_a_proxy)
 
     elsewhere = behind_a_proxy(Client(), "198.51.100.7", "pat@example.org", PASSWORD)
     assert elsewhere.status_code == 302
+
+
+def test_pages_and_exports_with_health_data_are_never_stored(
+    client_as, patient, physician
+):
+    def no_store(response) -> bool:
+        return "no-store" in response.get("Cache-Control", "")
+
+    client = client_as(patient)
+    for url in ("/log/", "/course/", "/profile/", "/course/export/diary.csv"):
+        assert no_store(client.get(url)), url
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    export = client.get("/profile/export.json")
+    assert export.status_code == 200
+    assert no_store(export)
+    client = client_as(physician)
+    for url in (
+        f"/physician/patients/{patient.pk}/",
+        f"/physician/patients/{patient.pk}/export/fhir.json",
+        "/physician/",
+    ):
+        assert no_store(client.get(url)), url
