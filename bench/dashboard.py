@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench._django import bench_environ, doctor_sign_in
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = BASE_DIR / "test-artifacts" / "bench_dashboard.sqlite3"
 PATIENTS = 1000
@@ -43,8 +45,6 @@ def _setup() -> None:
         DEFAULT_DB.parent.mkdir(exist_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
     sys.path.insert(0, str(BASE_DIR))
-    from bench._django import bench_environ
-
     bench_environ()
     import django
 
@@ -73,21 +73,6 @@ def _seed(*, reseed: bool) -> None:
         return
     print(f"seeding {PATIENTS} patients x {DAYS} days (a minute or two)…", flush=True)
     call_command("seed_demo", patients=PATIENTS, days=DAYS, reset=True)
-
-
-def _doctor_with_two_factor():
-    """The demo doctor, with a TOTP device so the MFA check runs as in production."""
-    from allauth.mfa.models import Authenticator
-
-    from apps.accounts.models import User
-
-    doctor = User.objects.get(email="doctor@example.com")
-    Authenticator.objects.get_or_create(
-        user=doctor,
-        type=Authenticator.Type.TOTP,
-        defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
-    )
-    return doctor
 
 
 def _time(client, url: str, runs: int) -> tuple[list[float], int, int]:
@@ -202,7 +187,7 @@ def main() -> None:
     from apps.dashboard import figures
 
     client = Client()
-    client.force_login(_doctor_with_two_factor())
+    doctor_sign_in(client)
     dash, dash_q, _ = _time(client, "/physician/", args.runs)
 
     ids = list(

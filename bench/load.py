@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench._django import doctor_sign_in
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,12 +41,12 @@ def prepare(users: int) -> dict:
     from django.core.management import call_command
 
     django.setup()
-    from allauth.mfa.models import Authenticator
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
 
     from apps.accounts.models import PatientProfile, User
 
@@ -65,13 +67,8 @@ def prepare(users: int) -> dict:
         store.create()
         return store.session_key
 
-    doctor = User.objects.get(email="doctor@example.com")
-    # Physicians must have two-factor; the session stands for a completed login.
-    Authenticator.objects.get_or_create(
-        user=doctor,
-        type=Authenticator.Type.TOTP,
-        defaults={"data": {"secret": "bench"}},
-    )
+    browser = Client(HTTP_HOST="127.0.0.1")
+    doctor_sign_in(browser)
     patients = []
     for user in User.objects.filter(
         role=User.Role.PATIENT, email__endswith="@example.com"
@@ -81,7 +78,7 @@ def prepare(users: int) -> dict:
         )
     return {
         "patients": patients,
-        "physician": {"sessionid": session_for(doctor)},
+        "physician": {"sessionid": browser.cookies["sessionid"].value},
         "patient_ids": list(PatientProfile.objects.values_list("pk", flat=True)[:200]),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -86,7 +87,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 class NoStoreMiddleware:
-    """`Cache-Control: no-store` on every response to a logged-in user.
+    """`Cache-Control: no-store` on every response to a signed-in session.
 
     Those pages and exports carry health data; a shared computer's browser
     cache or a proxy must not keep a copy. Anonymous pages (login, sign-up)
@@ -98,7 +99,10 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # The session's user id, not request.user: a signed-in session is
+        # enough reason, and loading the user would cost a query on responses
+        # that never needed it.
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_KEY):
             add_never_cache_headers(response)
         return response
