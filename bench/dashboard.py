@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench._django import bench_environ, doctor_sign_in
 from testkit.courses import year_of_four_joints
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,8 +44,8 @@ def _setup() -> None:
     if "DATABASE_URL" not in os.environ:
         DEFAULT_DB.parent.mkdir(exist_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tmo_tracker.settings")
     sys.path.insert(0, str(BASE_DIR))
+    bench_environ()
     import django
 
     django.setup()
@@ -72,21 +73,6 @@ def _seed(*, reseed: bool) -> None:
         return
     print(f"seeding {PATIENTS} patients x {DAYS} days (a minute or two)…", flush=True)
     call_command("seed_demo", patients=PATIENTS, days=DAYS, reset=True)
-
-
-def _doctor_with_two_factor():
-    """The demo doctor, with a TOTP device so the MFA check runs as in production."""
-    from allauth.mfa.models import Authenticator
-
-    from apps.accounts.models import User
-
-    doctor = User.objects.get(email="doctor@example.com")
-    Authenticator.objects.get_or_create(
-        user=doctor,
-        type=Authenticator.Type.TOTP,
-        defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
-    )
-    return doctor
 
 
 def _time(client, url: str, runs: int) -> tuple[list[float], int, int]:
@@ -150,7 +136,7 @@ def main() -> None:
     from apps.dashboard import figures
 
     client = Client()
-    client.force_login(_doctor_with_two_factor())
+    doctor_sign_in(client)
     dash, dash_q, _ = _time(client, "/physician/", args.runs)
 
     ids = list(

@@ -23,6 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench._django import doctor_sign_in
 from testkit.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +35,12 @@ def prepare(users: int) -> dict:
     from django.core.management import call_command
 
     django.setup()
-    from allauth.mfa.models import Authenticator
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
 
     from apps.accounts.models import PatientProfile, User
 
@@ -60,13 +61,8 @@ def prepare(users: int) -> dict:
         store.create()
         return store.session_key
 
-    doctor = User.objects.get(email="doctor@example.com")
-    # Physicians must have two-factor; the session stands for a completed login.
-    Authenticator.objects.get_or_create(
-        user=doctor,
-        type=Authenticator.Type.TOTP,
-        defaults={"data": {"secret": "bench"}},
-    )
+    browser = Client(HTTP_HOST="127.0.0.1")
+    doctor_sign_in(browser)
     patients = []
     for user in User.objects.filter(
         role=User.Role.PATIENT, email__endswith="@example.com"
@@ -76,7 +72,7 @@ def prepare(users: int) -> dict:
         )
     return {
         "patients": patients,
-        "physician": {"sessionid": session_for(doctor)},
+        "physician": {"sessionid": browser.cookies["sessionid"].value},
         "patient_ids": list(PatientProfile.objects.values_list("pk", flat=True)[:200]),
     }
 
@@ -103,6 +99,8 @@ def main() -> None:
         **os.environ,
         "DEBUG": "False",
         "SECRET_KEY": "bench-load-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        # gunicorn serves plain HTTP on loopback; production redirects that to HTTPS.
+        "SECURE_SSL": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_BROKER_DIR": str(scratch / "broker"),
     }

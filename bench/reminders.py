@@ -36,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench._django import bench_environ
 from testkit.ports import free_port, wait_for_port
 
 TICK = dt.datetime(
@@ -98,7 +99,7 @@ def main() -> None:
 def _run(args, procs: list[subprocess.Popen]) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="tmo-bench-reminders-"))
     pids: dict[str, int] = {}  # the bench's helper processes, for CPU per email
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tmo_tracker.settings")
+    bench_environ()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'db.sqlite3'}")
     if not os.environ.get("REDIS_URL"):
         if shutil.which("redis-server"):

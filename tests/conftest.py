@@ -18,9 +18,19 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def _physicians_without_mfa(settings):
-    # Production requires TOTP for physicians (tested in tests/accounts); other
-    # tests log physicians in directly.
+    # Production requires TOTP for physicians and staff (tested in
+    # tests/accounts and test_url_access); other tests log them in directly.
     settings.PHYSICIAN_MFA_REQUIRED = False
+    settings.STAFF_MFA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # allauth keeps rate limits and used TOTP codes in the cache: one test's
+    # logins must not lock out the next.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,13 +20,25 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only")
 DEBUG = env.bool("DEBUG", default=False)
+# Every one-tap, unsubscribe and password-reset link and every session is signed
+# with this key: anyone who knows it can forge them. Django's public
+# development key is only for DEBUG; production refuses to start without its own.
+DEV_SECRET_KEY = "django-insecure-dev-only"
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY to a long random value (it signs sessions and the "
+            "links in emails); only DEBUG=true runs on the development key."
+        )
+    SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, signed in through allauth with a second factor.
+    "apps.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +49,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Which session is whose: "end my other sessions" and account deletion.
+    "allauth.usersessions",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -60,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: a one-tap session is sent to its password prompt.
+    "apps.accounts.middleware.OneTapSessionMiddleware",
+    "apps.accounts.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -124,9 +142,29 @@ ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.PatientSignupForm"
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Adding or removing an email address needs the password again (allauth's
+# reauthentication, valid 5 minutes); so do MFA changes (allauth's default),
+# the full export, and anything a one-tap session tries beyond the log and the
+# course (accounts.middleware). Not by an emailed code: the one-tap link came
+# by email too, so the mailbox alone must not unlock the account.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+# Email the patient when an address is added or removed, the password changes
+# or two-factor is turned on or off: a takeover cannot happen silently.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Behind a reverse proxy every request arrives from the proxy's address, so
+# one person's typos would lock out everyone: name how many proxies we run and
+# allauth takes the client's address from X-Forwarded-For (the proxies must
+# append to it; 0 = no proxy, the header is ignored).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The tight limits are per account ("key" is the email address, which also
+# counts wrong TOTP codes and the delete form's password); per address they
+# are generous, since a clinic's or a mobile carrier's patients share one.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "reset_password": "5/h/ip,3/h/key",
+    "login": "30/m/ip",
+    "login_failed": "50/5m/ip,5/5m/key",
+    "reauthenticate": "10/5m/user",
+    "reset_password": "20/h/ip,3/h/key",
     "signup": "20/h/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -246,7 +284,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # Production hardening, all driven by one switch so `check --deploy` is clean.
-SECURE_SSL = env.bool("SECURE_SSL", default=False)
+# On unless DEBUG: a deploy that forgets the switch still gets HTTPS-only
+# cookies, HSTS and the redirect; a plain-HTTP run says SECURE_SSL=false.
+SECURE_SSL = env.bool("SECURE_SSL", default=not DEBUG)
 if SECURE_SSL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -281,6 +321,8 @@ CONTENT_SECURITY_POLICY = {
 # Physicians see many patients' health data: two-factor is required for them
 # (allauth MFA). The local demo turns it off so a newcomer can look around.
 PHYSICIAN_MFA_REQUIRED = env.bool("PHYSICIAN_MFA_REQUIRED", default=True)
+# Staff reach every account through /admin/: the same rule for them.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 
 LOGGING = {
     "version": 1,

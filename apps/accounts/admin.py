@@ -57,6 +57,20 @@ class PhysicianProfileAdmin(admin.ModelAdmin):
 
 @admin.register(CareLink)
 class CareLinkAdmin(admin.ModelAdmin):
+    """Read-only: access to a diary starts only from the patient's invitation.
+
+    A link made here would show a physician a diary without the patient's
+    consent; reopening a revoked one likewise. Staff can see who has access.
+    """
+
     list_display = ["patient", "physician", "created_at", "revoked_at"]
     list_select_related = ["patient__user", "physician__user"]
-    raw_id_fields = ["patient", "physician"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from allauth.account.adapter import get_adapter
 from django import forms
 
 from apps.accounts import signals
@@ -125,7 +126,10 @@ class AccountDeleteForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # allauth's reauthentication check: failed tries count against the
+        # same per-account limit as failed logins, so this form is no
+        # unthrottled way to guess the password.
+        if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError(
                 "That is not your password; nothing was deleted."
             )

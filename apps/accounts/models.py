@@ -68,6 +68,10 @@ class User(AbstractUser):
         return self.role == self.Role.PHYSICIAN
 
 
+# How far back before sign-up the diary may be filled in (see first_loggable_day).
+LOG_HISTORY_YEARS = 2
+
+
 class PatientProfile(models.Model):
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
@@ -105,6 +109,21 @@ class PatientProfile(models.Model):
     def local_date(self, now: dt.datetime) -> dt.date:
         """The patient's calendar day at instant `now`: "today" is the patient's, not the server's."""
         return now.astimezone(self.tz).date()
+
+    def first_loggable_day(self) -> dt.date:
+        """The earliest day the diary takes: two years before sign-up, or the diagnosis if earlier.
+
+        TMO episodes last months; a patient may fill in the weeks before they
+        joined, but a day in 1900 only stretches every chart back a century.
+        """
+        joined = self.local_date(self.created_at)
+        try:
+            earliest = joined.replace(year=joined.year - LOG_HISTORY_YEARS)
+        except ValueError:  # 29 February
+            earliest = joined.replace(year=joined.year - LOG_HISTORY_YEARS, day=28)
+        if self.diagnosis_date is not None:
+            earliest = min(earliest, self.diagnosis_date)
+        return earliest
 
 
 class PhysicianProfile(models.Model):

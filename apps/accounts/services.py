@@ -4,7 +4,9 @@ import datetime as dt
 import secrets
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts import signals
@@ -154,10 +156,14 @@ def account_erase(*, user: User) -> None:
     Cascades remove the profile, diary, episodes, migrations, events, care
     links and invitations. simple_history's tables have no foreign keys to the
     rows they copy, and the cascade itself writes "deleted" history rows, so
-    those are removed afterwards, inside the same transaction.
+    those are removed afterwards, inside the same transaction. The user's
+    sessions (they hold the email address) and the admin's log entries about
+    any of these rows (their text names the patient) go too.
     """
     patient = getattr(user, "patient", None)
     user_id = user.pk
+    sessions_end(user=user)
+    _admin_log_erase(user)
     user.delete()
     if patient is not None:
         PatientProfile.history.filter(id=patient.pk).delete()
@@ -175,3 +181,52 @@ def patient_settings_save(*, form) -> PatientProfile:
     profile = form.save()
     signals.patient_settings_changed.send(sender=PatientProfile, patient_id=profile.pk)
     return profile
+
+
+def _admin_log_erase(user: User) -> None:
+    """Delete the admin's LogEntry rows about `user` and every row deleted with them.
+
+    The admin's own collector lists what the cascade will delete; LogEntry
+    points at objects by content type and id, with no foreign key to follow.
+    """
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.admin.utils import NestedObjects
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import router
+
+    collector = NestedObjects(using=router.db_for_write(User))
+    collector.collect([user])
+    for model, instances in collector.data.items():
+        content_type = ContentType.objects.get_for_model(model)
+        if not LogEntry.objects.filter(content_type=content_type).exists():
+            continue  # the usual case: staff never edited such rows
+        ids = [str(obj.pk) for obj in instances]
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            LogEntry.objects.filter(
+                content_type=content_type, object_id__in=ids[start : start + 500]
+            ).delete()
+
+
+# Sessions: allauth.usersessions keeps which session key is whose, so a
+# user's sessions can be ended without reading every session in the store.
+
+
+def session_track(*, request: HttpRequest, user: User) -> None:
+    """Remember that the session just logged in belongs to `user` (any login path)."""
+    if not request.META.get("REMOTE_ADDR"):
+        # No client to record: the test client's force_login, a shell.
+        return
+    UserSession.objects.create_from_request(request, user=user)
+
+
+def sessions_end(*, user: User, keep: str | None = None) -> int:
+    """End every session of `user` but the one with key `keep`; returns how many.
+
+    Called when two-factor is turned on or the password changes (whoever held
+    another session may be the reason) and when the account is deleted.
+    """
+    ended = 0
+    for session in UserSession.objects.filter(user=user).exclude(session_key=keep):
+        session.end()
+        ended += 1
+    return ended

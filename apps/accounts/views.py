@@ -10,8 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts import services
 from apps.accounts.decorators import patient_required, public
 from apps.accounts.forms import AccountDeleteForm
+from apps.accounts.middleware import one_tap_allowed
 
 
+@one_tap_allowed
 @public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:

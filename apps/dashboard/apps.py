@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class DashboardConfig(AppConfig):
     name = "apps.dashboard"
     label = "dashboard"
+
+    def ready(self) -> None:
+        from apps.dashboard import receivers  # noqa: F401

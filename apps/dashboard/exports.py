@@ -175,9 +175,19 @@ def _write_csv(response: HttpResponse, bundle: selectors.CourseBundle) -> None:
             pain, swelling = course.readings.get((day, joint), (0, 0))
             info = JOINTS[joint]
             writer.writerow(
-                [day.isoformat(), info.kind, info.side, pain, swelling, note]
+                [day.isoformat(), info.kind, info.side, pain, swelling, csv_text(note)]
             )
             note = ""  # once per day is enough
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...) in a patient's note would be live in the physician's sheet).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """A free-text CSV cell that a spreadsheet shows as text: OWASP's leading '."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 _FORMATS = {"diary.csv": _csv, "fhir.json": _fhir, "summary": _summary}

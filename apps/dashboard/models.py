@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.diary.models import Joint
@@ -82,6 +83,9 @@ class ClinicalEvent(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # A removed scan or treatment stays on record: who deleted what, and when.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date", "pk"]

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from apps.accounts.forms import TIMEZONE_NAMES
-from apps.accounts.models import PatientProfile, PhysicianProfile
+from apps.accounts.models import PatientProfile, PhysicianProfile, User
 from apps.accounts.selectors import (
     access_records_for_patient,
     care_links_for_patient,
@@ -209,7 +209,11 @@ def course_bundle(*, patient: PatientProfile, today: dt.date) -> CourseBundle:
             "from_joint", "to_joint", "acknowledged_by"
         )
     )
-    events = list(ClinicalEvent.objects.filter(patient=patient).select_related("joint"))
+    events = list(
+        ClinicalEvent.objects.filter(patient=patient).select_related(
+            "joint", "created_by"
+        )
+    )
     # Joints worth a row: watched ones, any that ever hurt or swelled, any with an episode.
     shown = (
         tracked
@@ -334,6 +338,43 @@ def migration_for_patient_or_none(
         .select_related("from_joint", "to_joint", "acknowledged_by", "patient")
         .first()
     )
+
+
+def events_deletable_by(*, patient: PatientProfile, user: User) -> Q:
+    """The patient's events `user` may remove: the ones they entered.
+
+    The patient may also remove events whose author's account is gone; a
+    physician's entry is the physician's to withdraw, not the patient's.
+    """
+    if user.pk == patient.user_id:
+        return Q(created_by=user) | Q(created_by__isnull=True)
+    return Q(created_by=user)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: ClinicalEvent
+    added_by: str  # "you", the author's name, or "a deleted account"
+    can_delete: bool
+
+
+def event_rows(
+    *, events: list[ClinicalEvent], patient: PatientProfile, viewer: User
+) -> list[EventRow]:
+    """The events list under a course: who entered each, and whether `viewer` may remove it."""
+    rows = []
+    for e in events:
+        if e.created_by_id is None:
+            added_by = "a deleted account"
+        elif e.created_by_id == viewer.pk:
+            added_by = "you"
+        else:
+            added_by = e.created_by.display_name
+        can_delete = e.created_by_id == viewer.pk or (
+            e.created_by_id is None and viewer.pk == patient.user_id
+        )
+        rows.append(EventRow(event=e, added_by=added_by, can_delete=can_delete))
+    return rows
 
 
 def course_page(*, patient: PatientProfile, today: dt.date, days: int) -> dict:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile, PhysicianProfile, User
-from apps.dashboard import triage
+from apps.dashboard import selectors, triage
 from apps.dashboard.models import ClinicalEvent, PatientSummary, PhysicianNote
 from apps.detector.models import Episode, JointMigration
 from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
@@ -124,9 +124,18 @@ def clinical_event_create(
     )
 
 
-def clinical_event_delete(*, patient: PatientProfile, event_id: int) -> bool:
-    """Remove one of the patient's events; True if it existed."""
-    deleted, _ = ClinicalEvent.objects.filter(pk=event_id, patient=patient).delete()
+def clinical_event_delete(
+    *, patient: PatientProfile, event_id: int, user: User
+) -> bool:
+    """Remove one of the patient's events if `user` may; True if it was removed.
+
+    The history keeps the removed row and who removed it.
+    """
+    deleted, _ = (
+        ClinicalEvent.objects.filter(pk=event_id, patient=patient)
+        .filter(selectors.events_deletable_by(patient=patient, user=user))
+        .delete()
+    )
     return bool(deleted)
 
 
@@ -141,3 +150,11 @@ def stopped_logging_days_set(*, physician: PhysicianProfile, days: int) -> None:
     """How many days without a check-in flag a patient (1-60) on this physician's table."""
     physician.stopped_logging_days = days
     physician.save(update_fields=["stopped_logging_days"])
+
+
+def clinical_events_history_erase(*, patient_id: int | None, user_id: int) -> None:
+    """Remove an erased patient's event history; events the user entered for others stay, unnamed."""
+    history = ClinicalEvent.history
+    if patient_id is not None:
+        history.filter(patient_id=patient_id).delete()
+    history.filter(history_user_id=user_id).update(history_user=None)

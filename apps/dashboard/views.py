@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.accounts import services as account_services
 from apps.accounts.decorators import patient_required, physician_required
 from apps.accounts.forms import PatientProfileForm
+from apps.accounts.middleware import one_tap_allowed
 from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import patient_for_physician_or_404
 from apps.core.http import HtmxHttpRequest
@@ -149,7 +151,14 @@ def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     days = diary_range(request.GET.get("days"))
     diary_url = reverse("dashboard:patient", args=[patient.pk])
     if request.htmx:
-        # Only the diary range changes; skip the figure.
+        # Only the diary range changes; skip the figure. Still a read of the
+        # diary, so the patient sees it among who looked.
+        account_services.access_record(
+            patient=patient,
+            viewer=request.user,
+            what=AccessRecord.What.COURSE,
+            detail=f"diary, {days} days",
+        )
         return _diary_table(
             request, patient=patient, today=today, days=days, url=diary_url
         )
@@ -163,6 +172,9 @@ def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
             "note_form": NoteForm(),
             "event_form": ClinicalEventForm(today=today),
             "event_action": reverse("dashboard:event-create", args=[patient.pk]),
+            "event_rows": selectors.event_rows(
+                events=context["bundle"].events, patient=patient, viewer=request.user
+            ),
             "diary_url": diary_url,
         }
     )
@@ -222,8 +234,12 @@ def physician_event_delete(
     request: HttpRequest, patient_id: int, event_id: int
 ) -> HttpResponse:
     patient = _linked(request, patient_id)
-    if not services.clinical_event_delete(patient=patient, event_id=event_id):
-        raise Http404("No such event.")
+    if not services.clinical_event_delete(
+        patient=patient, event_id=event_id, user=request.user
+    ):
+        raise Http404(
+            "No such event."
+        )  # or the patient's own: not the physician's to remove
     return redirect(f"{reverse('dashboard:patient', args=[patient.pk])}#events")
 
 
@@ -265,6 +281,7 @@ def physician_export(request: HttpRequest, patient_id: int, fmt: str) -> HttpRes
 # Patient: own course, events and exports --------------------------------------
 
 
+@one_tap_allowed
 @patient_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -283,6 +300,9 @@ def course(request: HtmxHttpRequest) -> HttpResponse:
     context |= {
         "event_form": ClinicalEventForm(today=today),
         "event_action": reverse("patient:event-create"),
+        "event_rows": selectors.event_rows(
+            events=context["bundle"].events, patient=patient, viewer=request.user
+        ),
         "diary_url": diary_url,
         "day_links": True,  # the patient can open a day to correct it
     }
@@ -315,8 +335,11 @@ def patient_event_create(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_POST
 def patient_event_delete(request: HttpRequest, event_id: int) -> HttpResponse:
-    if not services.clinical_event_delete(patient=request.patient, event_id=event_id):
-        raise Http404("No such event.")  # someone else's event looks like none at all
+    if not services.clinical_event_delete(
+        patient=request.patient, event_id=event_id, user=request.user
+    ):
+        # Someone else's event, or one the physician entered: as if there were none.
+        raise Http404("No such event.")
     return redirect(f"{reverse('patient:course')}#events")
 
 
@@ -358,6 +381,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 @require_GET
+# The whole record in one file: the password again first (allauth's
+# reauthentication, good for 5 minutes), so a borrowed session cannot take it.
+@reauthentication_required
 def data_export(request: HttpRequest) -> HttpResponse:
     """Everything we hold about the patient, as one JSON file."""
     data = exports.patient_data_export(patient=request.patient)

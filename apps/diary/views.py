@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts.decorators import patient_required
+from apps.accounts.middleware import one_tap_allowed
 from apps.core.http import HtmxHttpRequest
 from apps.diary import anatomy, selectors, services
 from apps.diary.forms import DayForm
@@ -27,6 +28,7 @@ RETRY_MESSAGE = (
 log = logging.getLogger(__name__)
 
 
+@one_tap_allowed
 @patient_required
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
@@ -35,8 +37,16 @@ def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpRespons
     today = patient.local_date(timezone.now())
     day = day or today
     is_json = request.content_type == "application/json"
-    if day > today:
-        msg = f"{day:%d %b %Y} is in the future; you can log up to today."
+    first = patient.first_loggable_day()
+    if day > today or day < first:
+        if day > today:
+            msg = f"{day:%d %b %Y} is in the future; you can log up to today."
+        else:
+            msg = (
+                f"Your diary starts on {first:%d %b %Y} (two years before you "
+                f"joined, or your diagnosis date if earlier), so {day:%d %b %Y} "
+                "cannot be logged."
+            )
         if request.method == "POST":
             if is_json:
                 return JsonResponse({"errors": {"date": [msg]}}, status=400)
@@ -81,6 +91,7 @@ def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpRespons
     return _render_log(request, day=day, today=today, joints=joints)
 
 
+@one_tap_allowed
 @patient_required
 @require_POST
 @vary_on_headers("HX-Request")
@@ -99,9 +110,8 @@ def joint_add(request: HtmxHttpRequest, day: dt.date) -> HttpResponse:
         for k, v in request.POST.items()
         if k.startswith(("pain_", "swelling_", "note"))
     }
-    return _render_log(
-        request, day=min(day, today), today=today, joints=joints, carried=carried
-    )
+    day = max(min(day, today), patient.first_loggable_day())
+    return _render_log(request, day=day, today=today, joints=joints, carried=carried)
 
 
 def _render_log(
@@ -132,7 +142,11 @@ def _render_log(
         "day": day,
         "today": today,
         "is_today": day == today,
-        "prev_day": day - dt.timedelta(days=1),
+        "prev_day": (
+            day - dt.timedelta(days=1)
+            if day > request.patient.first_loggable_day()
+            else None
+        ),
         "next_day": day + dt.timedelta(days=1) if day < today else None,
         "saved": saved,
         "action": _day_url(day, today),
@@ -179,12 +193,17 @@ def _log_day_json(
     )
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    recorded = services.day_record(
-        patient=request.patient,
-        day=day,
-        scores=form.scores(),
-        note=form.cleaned_data["note"],
-    )
+    try:
+        recorded = services.day_record(
+            patient=request.patient,
+            day=day,
+            scores=form.scores(),
+            note=form.cleaned_data["note"],
+        )
+    except DatabaseError:
+        # As for the form: nothing was stored, sending the same body again is safe.
+        log.warning("saving a day failed", exc_info=True)
+        return JsonResponse({"errors": {"__all__": [RETRY_MESSAGE]}}, status=503)
     return JsonResponse(
         {
             "date": day.isoformat(),

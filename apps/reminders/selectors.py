@@ -58,8 +58,8 @@ def reminder_schedules_for_send(
     rows = (
         ReminderSchedule.objects.filter(patient_id__in=patient_ids)
         .select_related("patient__user")
-        # Only what a send reads: the rest of the user row (password hash,
-        # names) stays in the database.
+        # Only what a send reads. The password hash goes into the one-tap
+        # link's fingerprint (tokens.py).
         .only(
             "next_reminder_at",
             "patient__user_id",
@@ -68,6 +68,7 @@ def reminder_schedules_for_send(
             "patient__reminder_time",
             "patient__reminder_weekdays",
             "patient__created_at",
+            "patient__user__password",
             "patient__user__first_name",
             "patient__user__email",
         )

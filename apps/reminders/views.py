@@ -8,30 +8,45 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from apps.accounts.decorators import public
+from apps.accounts.middleware import one_tap_allowed, one_tap_session_start
 from apps.reminders import services
 from apps.reminders.services import OneTapStatus
 
 GONE = 410
 
 
+@one_tap_allowed
 @public  # the signed, single-use token is the credential
 @never_cache
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def one_tap_login(request: HttpRequest, token: str) -> HttpResponse:
-    """The reminder email's link: log the patient in once and open today's log."""
-    result = services.one_tap_login_redeem(token=token, now=timezone.now())
-    if result.status is OneTapStatus.OK:
-        login(request, result.user, backend=_session_backend())
-        # A session opened by an emailed link ends with the browser: the phone
-        # may be shared, and the patient only came to log one day.
-        request.session.set_expiry(0)
-        return redirect("diary:today")
+    """The reminder email's link: a page with one button; only its POST logs in.
+
+    Mail systems fetch every link in a message before the patient sees it, so
+    a GET (or HEAD) only looks at the token: it never uses it up and never
+    opens a session. The button's POST (CSRF-protected: the page sets the
+    cookie) logs the patient in once, into a one-hour session that may log
+    days and see the course; anything else asks for the password first.
+    """
+    now = timezone.now()
+    if request.method == "POST":
+        result = services.one_tap_login_redeem(token=token, now=now)
+        if result.status is OneTapStatus.OK:
+            login(request, result.user, backend=_session_backend())
+            one_tap_session_start(request, now=now)
+            return redirect("diary:today")
+    else:
+        result = services.one_tap_login_check(token=token, now=now)
     if result.user is not None and request.user == result.user:
         # Tapped again in the browser it already logged in: nothing to refuse.
         return redirect("diary:today")
+    if result.status is OneTapStatus.OK:
+        # The form's {% csrf_token %} sets the CSRF cookie a cookieless
+        # client (a fresh browser from the email app) needs for the POST.
+        return render(request, "reminders/one_tap.html")
     if result.status is OneTapStatus.NEEDS_LOGIN:
         return redirect(f"{reverse('account_login')}?next={reverse('diary:today')}")
     status = 404 if result.status is OneTapStatus.INVALID else GONE
@@ -42,6 +57,7 @@ def one_tap_login(request: HttpRequest, token: str) -> HttpResponse:
 
 # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookies and no
 # CSRF token; the signed URL itself is the credential, so CSRF protection cannot apply.
+@one_tap_allowed
 @public
 @csrf_exempt
 @never_cache

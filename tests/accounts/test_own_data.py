@@ -48,8 +48,24 @@ def test_physician_opening_a_course_is_shown_to_the_patient(client, diary, physi
     assert "downloaded an export" in html
 
 
+def test_export_asks_for_the_password_first(client_as, diary):
+    # Even an ordinary session: the whole record must not go to whoever
+    # finds the phone unlocked.
+    response = client_as(diary).get("/profile/export.json")
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == "/accounts/reauthenticate/?next=%2Fprofile%2Fexport.json"
+    )
+
+
 def test_export_holds_the_whole_diary(client_as, diary):
-    data = client_as(diary).get("/profile/export.json").json()
+    client = client_as(diary)
+    response = client.post(
+        "/accounts/reauthenticate/?next=/profile/export.json", {"password": PASSWORD}
+    )
+    assert response["Location"] == "/profile/export.json"
+    data = client.get("/profile/export.json").json()
     assert data["account"]["email"] == "pat@example.org"
     assert data["entries"] == [
         {"date": "2026-03-01", "joint": "left_knee", "pain": 4, "swelling": 1}
@@ -78,3 +94,51 @@ def test_delete_erases_diary_history_and_access(client_as, diary, physician):
     assert not PatientProfile.history.exists()
     assert not CareLink.objects.exists()
     assert client.get("/log/").status_code == 302  # logged out
+
+
+def test_a_physicians_change_of_diary_range_is_recorded_too(client, diary, physician):
+    client.force_login(physician.user)
+    response = client.get(
+        f"/physician/patients/{diary.pk}/?days=91", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    record = AccessRecord.objects.get()
+    assert (record.viewer, record.what, record.detail) == (
+        physician.user,
+        "course",
+        "diary, 91 days",
+    )
+
+
+def test_delete_also_ends_every_session_and_erases_admin_log_entries(
+    client_as, diary, physician
+):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from apps.dashboard.models import ClinicalEvent
+
+    phone = Client()
+    phone.post("/accounts/login/", {"login": "pat@example.org", "password": PASSWORD})
+    assert Session.objects.filter(session_key=phone.session.session_key).exists()
+    staff = User.objects.create_user(email="staff@example.org", is_staff=True)
+    entry = DiaryEntry.objects.get()
+    for obj in (diary.user, diary, entry):
+        LogEntry.objects.log_actions(
+            user_id=staff.pk, queryset=[obj], action_flag=CHANGE, change_message="x"
+        )
+    unrelated = LogEntry.objects.log_actions(
+        user_id=staff.pk, queryset=[physician.user], action_flag=CHANGE
+    )
+    ClinicalEvent.objects.create(patient=diary, kind="mri", date=dt.date(2026, 3, 2))
+
+    client = client_as(diary)
+    client.post("/profile/delete/", {"password": PASSWORD})
+    assert not Session.objects.filter(session_key=phone.session.session_key).exists()
+    assert phone.get("/log/").status_code == 302
+    user_type = ContentType.objects.get_for_model(User)
+    assert list(LogEntry.objects.all()) == unrelated
+    assert LogEntry.objects.get().content_type == user_type
+    assert not ClinicalEvent.history.exists()

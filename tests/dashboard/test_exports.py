@@ -153,6 +153,31 @@ def test_csv_export_has_one_row_per_joint_per_logged_day(client_as, diary):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("note", "cell"),
+    [
+        (
+            '=HYPERLINK("http://evil.example","open")',
+            '\'=HYPERLINK("http://evil.example","open")',
+        ),
+        ("+1+2", "'+1+2"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tsplit", "'\tsplit"),
+        ("\rsplit", "'\rsplit"),
+        ("pain - worse on stairs", "pain - worse on stairs"),
+    ],
+)
+def test_csv_export_writes_formula_like_notes_as_text(client_as, diary, note, cell):
+    from apps.diary.models import CheckIn
+
+    CheckIn.objects.filter(patient=diary, note="stairs, hard").update(note=note)
+    response = client_as(diary).get(reverse("patient:export", args=["diary.csv"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode(), newline="")))
+    assert rows[0]["note"] == cell
+
+
+@pytest.mark.django_db
 def test_physician_fhir_export_validates(client_as, physician, diary):
     response = client_as(physician).get(
         reverse("dashboard:export", args=[diary.pk, "fhir.json"])

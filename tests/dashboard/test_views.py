@@ -380,3 +380,49 @@ def test_patient_and_physician_see_the_same_diary_table(client_as, patient, phys
     assert [r.scores for r in mine.context["diary"]] == [
         r.scores for r in theirs.context["diary"]
     ]
+
+
+def test_events_say_who_entered_them_and_each_removes_only_their_own(
+    client_as, patient, physician
+):
+    from apps.dashboard.services import clinical_event_create
+
+    by_doctor = clinical_event_create(
+        patient=patient, user=physician.user, kind="mri", date=dt.date(2026, 1, 5)
+    )
+    by_patient = clinical_event_create(
+        patient=patient, user=patient.user, kind="xray", date=dt.date(2026, 1, 6)
+    )
+    physician.user.first_name, physician.user.last_name = "Ada", "Doc"
+    physician.user.save()
+
+    client = client_as(patient)
+    html = client.get(reverse("patient:course")).content.decode()
+    assert "added by Ada Doc" in html
+    assert "added by you" in html
+    assert reverse("patient:event-delete", args=[by_doctor.pk]) not in html
+    # A patient cannot remove what the physician entered, even by posting.
+    assert (
+        client.post(reverse("patient:event-delete", args=[by_doctor.pk])).status_code
+        == 404
+    )
+    assert ClinicalEvent.objects.filter(pk=by_doctor.pk).exists()
+    assert (
+        client.post(reverse("patient:event-delete", args=[by_patient.pk])).status_code
+        == 302
+    )
+    # Removed, but kept in the history with who removed it.
+    gone = ClinicalEvent.history.get(id=by_patient.pk, history_type="-")
+    assert gone.history_user == patient.user
+
+    client = client_as(physician)
+    other = client.post(
+        reverse("dashboard:event-delete", args=[patient.pk, by_patient.pk])
+    )
+    assert other.status_code == 404
+    own = client.post(
+        reverse("dashboard:event-delete", args=[patient.pk, by_doctor.pk])
+    )
+    assert own.status_code == 302
+    assert not ClinicalEvent.objects.exists()
+    assert ClinicalEvent.history.filter(history_type="-").count() == 2

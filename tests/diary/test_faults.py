@@ -48,6 +48,22 @@ def test_database_outage_mid_save_asks_to_retry_and_keeps_nothing_half_saved(
     assert DiaryEntry.objects.get().pain == 6
 
 
+def test_database_outage_mid_json_save_answers_503_json_and_keeps_nothing(
+    client_as, tracked
+):
+    client = client_as(tracked)
+    body = '{"entries": [{"joint": "left_hip", "pain": 6, "swelling": 2}], "note": ""}'
+    with connection.execute_wrapper(fail_first_insert_into("diary_diaryentry")):
+        response = client.post("/log/", body, content_type="application/json")
+    assert response.status_code == 503
+    assert "please tap Save again" in response.json()["errors"]["__all__"][0]
+    assert not CheckIn.objects.exists()
+    assert not DiaryEntry.objects.exists()
+    retry = client.post("/log/", body, content_type="application/json")
+    assert retry.status_code == 200
+    assert DiaryEntry.objects.get().pain == 6
+
+
 @pytest.fixture
 def unreachable_broker(settings):
     """Point Celery at a Redis that is down (nothing listens on port 9)."""

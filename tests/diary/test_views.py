@@ -172,6 +172,35 @@ def test_backfilling_a_past_day(client_as, tracked):
     assert DiaryEntry.objects.get(joint__code="left_knee").date == dt.date(2026, 3, 1)
 
 
+def test_days_before_the_diary_starts_are_refused_with_a_reason(client_as, tracked):
+    # Signed up today (10 March 2026): the diary goes back two years.
+    client = client_as(tracked)
+    for url in ("/log/1900-01-01/", "/log/0001-01-01/", "/log/2024-03-09/"):
+        page = client.get(url, follow=True)
+        assert page.redirect_chain == [("/log/", 302)], url
+        assert "Your diary starts on 10 Mar 2024" in page.content.decode()
+        form = client.post(url, day_post(left_hip=(3, 1)))
+        assert form.status_code == 400
+        assert "cannot be logged" in form.content.decode()
+        body = {"entries": [{"joint": "left_hip", "pain": 3, "swelling": 1}]}
+        api = client.post(url, json.dumps(body), content_type="application/json")
+        assert api.status_code == 400
+        assert "cannot be logged" in api.json()["errors"]["date"][0]
+    assert not CheckIn.objects.exists()
+    first = client.get("/log/2024-03-10/")
+    assert first.status_code == 200
+    assert 'aria-label="Previous day"' not in first.content.decode()
+
+
+def test_an_earlier_diagnosis_moves_the_start_of_the_diary(client_as, tracked):
+    tracked.diagnosis_date = dt.date(2023, 6, 1)
+    tracked.save()
+    client = client_as(tracked)
+    assert client.get("/log/2023-06-01/").status_code == 200
+    assert client.post("/log/2023-06-01/", day_post(left_hip=(3, 1))).status_code == 302
+    assert client.get("/log/2023-05-31/").status_code == 302
+
+
 @pytest.mark.parametrize(
     "url", ["/log/2026-02-30/", "/log/2026-13-01/", "/log/26-1-1/"]
 )

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from apps.reminders import tokens
-from apps.reminders.models import ReminderSchedule
+from apps.reminders.models import ReminderDelivery, ReminderSchedule
 from apps.reminders.services import reminder_send
 from tests.reminders.conftest import SLOT
 
@@ -39,23 +39,78 @@ def unsubscribe_path(reminder_email):
     return path_of(reminder_email.message()["List-Unsubscribe"].strip("<>"))
 
 
-def test_one_tap_link_logs_in_and_opens_todays_log(client, login_path, scheduled):
-    with time_machine.travel(SENT_AT + dt.timedelta(minutes=3), tick=False):
-        response = client.get(login_path)
+LATER = SENT_AT + dt.timedelta(minutes=3)
+
+
+def tap(client, login_path):
+    """What the patient does: open the link, press "Open today's log"."""
+    page = client.get(login_path)
+    assert page.status_code == 200, page.status_code
+    return client.post(login_path, {"csrfmiddlewaretoken": page.context["csrf_token"]})
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_a_mail_scanners_get_or_head_neither_logs_in_nor_uses_the_link(
+    login_path, scheduled, follow
+):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    scanner = Client()  # no cookies, as a mail system's link checker
+    with time_machine.travel(LATER, tick=False):
+        for method in (scanner.head, scanner.get, scanner.get):
+            response = method(login_path, follow=follow)
+            assert response.status_code == 200
+            assert "sessionid" not in response.cookies
+    assert "Open today's log" in response.content.decode()
+    assert not Session.objects.exists()
+    delivery = ReminderDelivery.objects.get(patient=scheduled)
+    assert delivery.login_used_at is None
+    # The patient's own tap still works afterwards.
+    patient = Client(enforce_csrf_checks=True)
+    with time_machine.travel(LATER, tick=False):
+        assert tap(patient, login_path)["Location"] == "/log/"
+
+
+def test_one_tap_post_logs_in_for_an_hour_and_opens_todays_log(login_path, scheduled):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    # A fresh browser from the email app: no cookies, so the GET page must set
+    # the CSRF cookie the button's POST needs.
+    client = Client(enforce_csrf_checks=True)
+    with time_machine.travel(LATER, tick=False):
+        page = client.get(login_path)
+        assert "csrftoken" in page.cookies
+        response = tap(client, login_path)
         assert response.status_code == 302
         assert response["Location"] == "/log/"
         assert client.get("/log/").status_code == 200
         assert int(client.session["_auth_user_id"]) == scheduled.user.pk
-        # The emailed link opens a browser-session login, not a two-week one.
-        assert client.session.get_expire_at_browser_close()
+        row = Session.objects.get(session_key=client.session.session_key)
+    # Ends on the server an hour after the tap, not in two weeks.
+    assert row.expire_date == LATER + dt.timedelta(hours=1)
+    with time_machine.travel(LATER + dt.timedelta(minutes=61), tick=False):
+        assert client.get("/log/").status_code == 302  # to the login page
 
 
-def test_one_tap_link_reuse_is_refused(client, django_user_model, login_path):
-    with time_machine.travel(SENT_AT + dt.timedelta(minutes=3), tick=False):
-        client.get(login_path)
+def test_one_tap_post_without_the_csrf_token_is_refused(login_path):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    with time_machine.travel(LATER, tick=False):
+        response = client.post(login_path)
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_tap_link_reuse_is_refused(client, login_path):
+    with time_machine.travel(LATER, tick=False):
+        tap(client, login_path)
         client.logout()
-        response = client.get(login_path)
-    assert response.status_code == 410
+        page = client.get(login_path)
+        response = client.post(login_path)
+    assert page.status_code == response.status_code == 410
     assert "already been used" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -63,37 +118,56 @@ def test_one_tap_link_reuse_is_refused(client, django_user_model, login_path):
 def test_one_tap_link_tapped_again_while_logged_in_just_opens_the_log(
     client, login_path
 ):
-    with time_machine.travel(SENT_AT + dt.timedelta(minutes=3), tick=False):
-        client.get(login_path)
+    with time_machine.travel(LATER, tick=False):
+        tap(client, login_path)
         response = client.get(login_path)
     assert response["Location"] == "/log/"
 
 
 def test_one_tap_link_expires_after_24_hours(client, login_path):
     with time_machine.travel(SENT_AT + dt.timedelta(hours=24, seconds=1), tick=False):
-        response = client.get(login_path)
-    assert response.status_code == 410
+        page = client.get(login_path)
+        response = client.post(login_path)
+    assert page.status_code == response.status_code == 410
     assert "expired" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_one_tap_link_still_works_just_before_24_hours(client, login_path):
     with time_machine.travel(SENT_AT + dt.timedelta(hours=23, minutes=59), tick=False):
-        assert client.get(login_path)["Location"] == "/log/"
+        assert tap(client, login_path)["Location"] == "/log/"
 
 
 def test_tampered_one_tap_link_is_404(client, login_path, other_patient):
     forged = login_path.replace("/log-in/", "/log-in/9").rstrip("/") + "x/"
-    response = client.get(forged)
-    assert response.status_code == 404
+    assert client.get(forged).status_code == 404
+    assert client.post(forged).status_code == 404
     assert "_auth_user_id" not in client.session
 
 
 def test_link_for_another_patients_delivery_cannot_be_forged(client, other_patient):
     # Signed with the unsubscribe salt: the one-tap view must not accept it.
     token = tokens.unsubscribe_token_make(kind=tokens.REMINDERS, pk=other_patient.pk)
-    response = client.get(reverse("reminders:one-tap-login", args=[token]))
-    assert response.status_code == 404
+    url = reverse("reminders:one-tap-login", args=[token])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("change", ["password", "email"])
+def test_one_tap_link_dies_when_the_password_or_address_changes(
+    client, login_path, scheduled, change
+):
+    user = scheduled.user
+    if change == "password":
+        user.set_password("a-new-Password-2026")
+    else:
+        user.email = "new.address@example.org"
+    user.save()
+    with time_machine.travel(LATER, tick=False):
+        page = client.get(login_path)
+        response = client.post(login_path)
+    assert page.status_code == response.status_code == 404
+    assert "_auth_user_id" not in client.session
 
 
 def test_one_tap_link_refused_for_mfa_accounts(client, login_path, scheduled):
@@ -102,10 +176,10 @@ def test_one_tap_link_refused_for_mfa_accounts(client, login_path, scheduled):
     Authenticator.objects.create(
         user=scheduled.user, type=Authenticator.Type.TOTP, data={}
     )
-    with time_machine.travel(SENT_AT + dt.timedelta(minutes=3), tick=False):
-        response = client.get(login_path)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+    with time_machine.travel(LATER, tick=False):
+        for response in (client.get(login_path), client.post(login_path)):
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("account_login"))
     assert "_auth_user_id" not in client.session
 
 

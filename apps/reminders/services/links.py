@@ -33,31 +33,55 @@ class OneTap:
     user: User | None = None
 
 
+def one_tap_login_check(*, token: str, now: dt.datetime | None = None) -> OneTap:
+    """What a one-tap link would do, without using it: a GET (a mail scanner's
+    too) only looks. OK carries the user the link would log in."""
+    status, delivery = _one_tap_read(token=token, now=now or timezone.now())
+    if status is OneTapStatus.OK and delivery.login_used_at is not None:
+        status = OneTapStatus.USED
+    return OneTap(status, delivery.patient.user if delivery else None)
+
+
 def one_tap_login_redeem(*, token: str, now: dt.datetime | None = None) -> OneTap:
     """Check a one-tap link (24 h, single use) and mark it used; OK carries the user to log in."""
     now = now or timezone.now()
+    status, delivery = _one_tap_read(token=token, now=now)
+    if status is not OneTapStatus.OK:
+        return OneTap(status, delivery.patient.user if delivery else None)
+    # The used-marker is set with a conditional UPDATE so two simultaneous taps
+    # cannot both log in.
+    won = ReminderDelivery.objects.filter(
+        pk=delivery.pk, login_used_at__isnull=True
+    ).update(login_used_at=now)
+    return OneTap(OneTapStatus.OK if won else OneTapStatus.USED, delivery.patient.user)
+
+
+def _one_tap_read(
+    *, token: str, now: dt.datetime
+) -> tuple[OneTapStatus, ReminderDelivery | None]:
     try:
-        delivery_id = tokens.login_token_read(token, max_age=LOGIN_LINK_MAX_AGE)
+        delivery_id, fingerprint = tokens.login_token_read(
+            token, max_age=LOGIN_LINK_MAX_AGE
+        )
     except signing.SignatureExpired:
-        return OneTap(OneTapStatus.EXPIRED)
+        return OneTapStatus.EXPIRED, None
     except signing.BadSignature:
-        return OneTap(OneTapStatus.INVALID)
+        return OneTapStatus.INVALID, None
     delivery = (
         ReminderDelivery.objects.select_related("patient__user")
         .filter(pk=delivery_id)
         .first()
     )
     if delivery is None or not delivery.patient.user.is_active:
-        return OneTap(OneTapStatus.INVALID)
+        return OneTapStatus.INVALID, None
     user = delivery.patient.user
+    if not tokens.account_fingerprint_matches(user, fingerprint):
+        # The password or address changed since the email went out: whoever
+        # changed it may have done so because the mailbox was not safe.
+        return OneTapStatus.INVALID, None
     if not user.is_patient or user.is_staff or is_mfa_enabled(user):
-        return OneTap(OneTapStatus.NEEDS_LOGIN, user)
-    # The used-marker is set with a conditional UPDATE so two simultaneous taps
-    # (a mail scanner and the patient) cannot both log in.
-    won = ReminderDelivery.objects.filter(
-        pk=delivery.pk, login_used_at__isnull=True
-    ).update(login_used_at=now)
-    return OneTap(OneTapStatus.OK if won else OneTapStatus.USED, user)
+        return OneTapStatus.NEEDS_LOGIN, delivery
+    return OneTapStatus.OK, delivery
 
 
 @dataclass(frozen=True)

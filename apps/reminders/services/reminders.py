@@ -297,7 +297,9 @@ def reminder_message_build(
         "login_url": emails.absolute_url(
             reverse(
                 "reminders:one-tap-login",
-                args=[tokens.login_token_make(delivery_id=delivery.pk)],
+                args=[
+                    tokens.login_token_make(delivery_id=delivery.pk, user=patient.user)
+                ],
             )
         ),
         "unsubscribe_url": unsubscribe_url,

@@ -1,0 +1,108 @@
+"""Sessions opened by an emailed link, and responses that must not be cached."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+# Set in the session of a one-tap login (the link in a reminder email).
+ONE_TAP_SESSION_KEY = "tmo_one_tap"
+# A one-tap session ends on the server this long after the tap, whatever the
+# browser does with its cookie.
+ONE_TAP_SESSION_AGE = dt.timedelta(hours=1)
+# allauth's own pages a one-tap session may open: leaving, and proving it is
+# the patient (the password), which makes it an ordinary session.
+ONE_TAP_ALLAUTH_URLS = frozenset({"account_logout", "account_reauthenticate"})
+
+
+def one_tap_allowed(view):
+    """Mark a view a one-tap session may use (logging a day, the course)."""
+    view.one_tap = True
+    return view
+
+
+def one_tap_session_start(request: HttpRequest, *, now: dt.datetime) -> None:
+    """Limit the session just logged in by an emailed link: one hour, log and course only.
+
+    Whoever holds the link (a mail scanner, a forwarded email) must not get
+    the account: everything else needs the password first.
+    """
+    request.session[ONE_TAP_SESSION_KEY] = True
+    request.session.set_expiry(now + ONE_TAP_SESSION_AGE)
+
+
+def one_tap_session_end(request: HttpRequest) -> None:
+    """The patient proved who they are: an ordinary session that ends with the browser."""
+    if request.session.pop(ONE_TAP_SESSION_KEY, None):
+        request.session.set_expiry(0)
+
+
+def is_one_tap_session(request: HttpRequest) -> bool:
+    return bool(request.session.get(ONE_TAP_SESSION_KEY))
+
+
+class OneTapSessionMiddleware:
+    """Send a one-tap session to the password prompt for anything but its few pages.
+
+    Default-deny: a view must be marked `one_tap_allowed`, so a new page is
+    closed to these sessions until someone decides otherwise.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not is_one_tap_session(request) or not request.user.is_authenticated:
+            return None
+        if getattr(view_func, "one_tap", False):
+            return None
+        if request.resolver_match.url_name in ONE_TAP_ALLAUTH_URLS:
+            return None
+        url = f"{reverse('account_reauthenticate')}?{urlencode({'next': _next_url(request)})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after the password: the page itself, or for a POST the page it came from."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.headers.get("referer", "")
+    if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return reverse("home")
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in session.
+
+    Those pages and exports carry health data; a shared computer's browser
+    cache or a proxy must not keep a copy. Anonymous pages (login, sign-up)
+    may be cached as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # The session's user id, not request.user: a signed-in session is
+        # enough reason, and loading the user would cost a query on responses
+        # that never needed it.
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_KEY):
+            add_never_cache_headers(response)
+        return response
