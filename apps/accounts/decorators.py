@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 PUBLIC = "public"
 
@@ -44,8 +45,10 @@ def physician_required(view):
         if settings.PHYSICIAN_MFA_REQUIRED and not is_mfa_enabled(request.user):
             messages.warning(
                 request,
-                "Patients' diaries are health data: set up two-factor "
-                "authentication to open them.",
+                _(
+                    "Patients' diaries are health data: set up two-factor "
+                    "authentication to open them."
+                ),
             )
             return redirect("mfa_activate_totp")
         request.physician = request.user.physician

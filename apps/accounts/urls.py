@@ -7,6 +7,7 @@ from apps.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("language/", views.language_set, name="language"),
     path("profile/export.json", views.data_export, name="data-export"),
     path("profile/delete/", views.account_delete, name="account-delete"),
     path(

@@ -2,7 +2,8 @@
 
 Pure module: no Django, no clock (`today` is part of the data). Everything the
 patient page, the physician detail page and the printable summary draw is built
-here, so tests check the drawings as data.
+here, so tests check the drawings as data. Words come in through `FigureText`
+(English by default); the Django side passes them translated.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -57,6 +58,65 @@ DAY_MS = 86_400_000
 # The date axis ends this far past today: room for today's point without making
 # "1 month" half empty. Recovery windows further ahead are given in words.
 FUTURE_DAYS = 4
+
+
+@dataclass(frozen=True)
+class FigureText:
+    """Every word the drawings show, in the reader's language.
+
+    Templates with %(name)s placeholders; month and day names for the date
+    axis (Plotly's own locale format) and for the printed SVG.
+    """
+
+    joints: Mapping[str, str] = field(
+        default_factory=lambda: {c: j.label for c, j in JOINTS.items()}
+    )
+    phases: Mapping[str, str] = field(default_factory=lambda: dict(PHASE_LABELS))
+    swelling: Sequence[str] = SWELLING_NAMES
+    lower_limbs: str = "Lower limbs"
+    upper_limbs: str = "Upper limbs"
+    pain_hover: str = "Pain %(value)s/10"
+    swelling_hover: str = "Swelling %(level)s"
+    swelling_trace: str = "Swelling: %(level)s"
+    moved: str = "moved %(date)s"
+    nothing_logged: str = "Nothing logged yet: your days will appear here."
+    # Range buttons: 1 month, 3 months, 6 months, 1 year, everything.
+    ranges: Sequence[str] = ("1m", "3m", "6m", "1y", "All")
+    svg_title: str = "Pain per joint from %(start)s to %(end)s"
+    locale: str = "en"
+    months: Sequence[str] = tuple(calendar.month_name[1:])
+    short_months: Sequence[str] = tuple(calendar.month_abbr[1:])
+    days: Sequence[str] = (
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    )
+    short_days: Sequence[str] = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+
+    def day_month(self, day: dt.date) -> str:
+        """E.g. "5 Nov" / "5 nov." for the migration arrow."""
+        return f"{day.day} {self.short_months[day.month - 1]}"
+
+    def day_month_year(self, day: dt.date) -> str:
+        return f"{day.day} {self.short_months[day.month - 1]} {day.year}"
+
+    def plotly_locale(self) -> dict:
+        """config.locales entry: Plotly formats the date axis and hovers with these names."""
+        return {
+            "format": {
+                "months": list(self.months),
+                "shortMonths": list(self.short_months),
+                "days": list(self.days),
+                "shortDays": list(self.short_days),
+            }
+        }
+
+
+ENGLISH = FigureText()
 
 
 @dataclass(frozen=True)
@@ -198,7 +258,9 @@ def _rows(joints: Sequence[str]) -> tuple[list[_Row], int]:
     return rows, total
 
 
-def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
+def timeline_figure(
+    course: Course, *, initial_days: int = 91, text: FigureText = ENGLISH
+) -> dict:
     """The course timeline as a Plotly figure dict ({"data", "layout", "config"}).
 
     One row per joint on one shared date axis; pain is a line broken on unlogged
@@ -213,7 +275,10 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
     x0 = course.start.isoformat()
     for row in rows:
         axis = "" if row.index == 1 else str(row.index)
-        label = JOINTS[row.joint].label
+        label = text.joints[row.joint]
+        # Hover templates are HTML to Plotly: the words go in escaped.
+        hover_label = escape(label)
+        pain_hover = escape(text.pain_hover % {"value": "%{y}"})
         # x0/dx instead of a date per point: the JSON carries one date per trace.
         fig.add_trace(
             go.Scatter(
@@ -229,7 +294,7 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                 showlegend=False,
                 xaxis="x",
                 yaxis=f"y{axis}",
-                hovertemplate=f"%{{x|%a %d %b %Y}}<br>Pain %{{y}}/10<extra>{label}</extra>",
+                hovertemplate=f"%{{x|%a %d %b %Y}}<br>{pain_hover}<extra>{hover_label}</extra>",
             )
         )
         swelling = course.swelling(row.joint)
@@ -240,6 +305,9 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
             ]
             if not hits:
                 continue
+            swelling_hover = escape(
+                text.swelling_hover % {"level": text.swelling[level]}
+            )
             fig.add_trace(
                 go.Scatter(
                     x=hits,
@@ -250,12 +318,12 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                         "size": 3 + 3 * level,
                         "opacity": 0.35 + 0.2 * level,
                     },
-                    name=f"Swelling: {SWELLING_NAMES[level]}",
+                    name=text.swelling_trace % {"level": text.swelling[level]},
                     legendgroup=f"swelling-{level}",
                     showlegend=False,
                     xaxis="x",
                     yaxis=f"y{axis}",
-                    hovertemplate=f"%{{x|%a %d %b}}<br>Swelling {SWELLING_NAMES[level]}<extra>{label}</extra>",
+                    hovertemplate=f"%{{x|%a %d %b}}<br>{swelling_hover}<extra>{hover_label}</extra>",
                 )
             )
 
@@ -268,13 +336,13 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
         if info.limb != previous_limb:
             annotations.append(
                 _text(
-                    "Lower limbs" if info.limb == "lower" else "Upper limbs",
+                    text.lower_limbs if info.limb == "lower" else text.upper_limbs,
                     y=row.top + (ROW_GAP_PX - 6) / plot_px,
                     bold=True,
                 )
             )
             previous_limb = info.limb
-        annotations.append(_text(info.label, y=row.top + 2 / plot_px))
+        annotations.append(_text(text.joints[row.joint], y=row.top + 2 / plot_px))
 
     for episode in course.episodes:
         row = by_joint.get(episode.joint)
@@ -332,7 +400,7 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                 "y": 0.55,
                 "ax": m.to_onset.isoformat(),
                 "ay": round(tail, 4),
-                "text": f"moved {m.detected_on:%-d %b}",
+                "text": escape(text.moved % {"date": text.day_month(m.detected_on)}),
                 "showarrow": True,
                 "arrowhead": 2,
                 "arrowsize": 1.2,
@@ -376,9 +444,7 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
         )
 
     if not rows:
-        annotations.append(
-            _text("Nothing logged yet: your days will appear here.", y=0.5)
-        )
+        annotations.append(_text(text.nothing_logged, y=0.5))
     end = course.today + dt.timedelta(days=FUTURE_DAYS)
     begin = max(course.start, course.today - dt.timedelta(days=initial_days))
     layout: dict = {
@@ -411,24 +477,29 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                 "buttons": [
                     {
                         "count": 1,
-                        "label": "1m",
+                        "label": text.ranges[0],
                         "step": "month",
                         "stepmode": "backward",
                     },
                     {
                         "count": 3,
-                        "label": "3m",
+                        "label": text.ranges[1],
                         "step": "month",
                         "stepmode": "backward",
                     },
                     {
                         "count": 6,
-                        "label": "6m",
+                        "label": text.ranges[2],
                         "step": "month",
                         "stepmode": "backward",
                     },
-                    {"count": 1, "label": "1y", "step": "year", "stepmode": "backward"},
-                    {"step": "all", "label": "All"},
+                    {
+                        "count": 1,
+                        "label": text.ranges[3],
+                        "step": "year",
+                        "stepmode": "backward",
+                    },
+                    {"step": "all", "label": text.ranges[4]},
                 ],
                 "x": 0,
                 # Paper units: near the top of the margin, above the date labels.
@@ -458,6 +529,9 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
         "displayModeBar": False,
         "scrollZoom": False,
         "doubleClick": False,
+        # Month and day names on the date axis and in the hovers.
+        "locale": text.locale,
+        "locales": {text.locale: text.plotly_locale()},
     }
     return figure
 
@@ -538,7 +612,7 @@ class BodyMap:
     likely_labels: list[str]
 
 
-def body_map(course: Course) -> BodyMap:
+def body_map(course: Course, *, text: FigureText = ENGLISH) -> BodyMap:
     """Joints coloured by the latest logged day's pain, the migration path, and likely next joints."""
     as_of = max((d for d in course.logged if d <= course.today), default=None)
     order: dict[str, int] = {}
@@ -561,7 +635,7 @@ def body_map(course: Course) -> BodyMap:
         joints.append(
             BodyJoint(
                 code=code,
-                label=JOINTS[code].label,
+                label=text.joints[code],
                 x=x,
                 y=y,
                 pain=pain,
@@ -575,7 +649,7 @@ def body_map(course: Course) -> BodyMap:
         joints=joints,
         path=" ".join(f"{x},{y}" for x, y in path_points),
         as_of=as_of,
-        likely_labels=[JOINTS[c].label for c in JOINT_ORDER if c in likely],
+        likely_labels=[text.joints[c] for c in JOINT_ORDER if c in likely],
     )
 
 
@@ -632,7 +706,13 @@ def shift_series(
 # Printable course (static SVG) ----------------------------------------------
 
 
-def course_svg(course: Course, *, width: int = 720, row_height: int = 46) -> str:
+def course_svg(
+    course: Course,
+    *,
+    width: int = 720,
+    row_height: int = 46,
+    text: FigureText = ENGLISH,
+) -> str:
     """A static SVG of the course for print: pain lines, phase shading, event ticks."""
     joints = [j for j in JOINT_ORDER if j in course.joints]
     days = course.days
@@ -644,17 +724,21 @@ def course_svg(course: Course, *, width: int = 720, row_height: int = 46) -> str
     def x_of(day: dt.date) -> float:
         return round(label_w + plot_w * (day - course.start).days / n, 1)
 
+    title = text.svg_title % {
+        "start": text.day_month_year(course.start),
+        "end": text.day_month_year(course.today),
+    }
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="Pain per joint from {course.start:%d %b %Y} '
-        f'to {course.today:%d %b %Y}" font-family="sans-serif" font-size="11">'
+        f'width="100%" role="img" aria-label="{escape(title, {chr(34): "&quot;"})}" '
+        'font-family="sans-serif" font-size="11">'
     ]
     for i, code in enumerate(joints):
         y0 = top + i * row_height
         base = y0 + row_height - 6
         scale = (row_height - 10) / 10
         parts.append(
-            f'<text x="0" y="{base - 12}" fill="#1d2733">{escape(JOINTS[code].label)}</text>'
+            f'<text x="0" y="{base - 12}" fill="#1d2733">{escape(text.joints[code])}</text>'
             f'<line x1="{label_w}" y1="{base}" x2="{width - 8}" y2="{base}" stroke="#d8dee6"/>'
         )
         for e in course.episodes:
@@ -692,7 +776,8 @@ def course_svg(course: Course, *, width: int = 720, row_height: int = 46) -> str
         if month >= course.start:
             x = x_of(month)
             parts.append(
-                f'<text x="{x}" y="{bottom + 14}" fill="#5d6b7a" font-size="9">{month:%b %y}</text>'
+                f'<text x="{x}" y="{bottom + 14}" fill="#5d6b7a" font-size="9">'
+                f"{escape(text.short_months[month.month - 1])} {month:%y}</text>"
             )
         month = add_months(month, 1)
     parts.append("</svg>")

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,7 +20,7 @@ from apps.accounts.decorators import patient_required, physician_required
 from apps.accounts.http import HtmxHttpRequest
 from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import patient_for_physician_or_404
-from apps.dashboard import fhir, figures, selectors, services, triage
+from apps.dashboard import fhir, figures, selectors, services
 from apps.dashboard.forms import (
     ClinicalEventForm,
     InvitationAcceptForm,
@@ -26,14 +28,15 @@ from apps.dashboard.forms import (
     StoppedLoggingForm,
 )
 from apps.diary.anatomy import JOINTS
+from apps.diary.models import joint_label
 
 SORT_COLUMNS = (
-    ("name", "Patient"),
-    ("urgency", "Urgency"),
-    ("last", "Days since log"),
-    ("joint", "Worst joint"),
-    ("phase", "Phase"),
-    ("month", "Month"),
+    ("name", gettext_lazy("Patient")),
+    ("urgency", gettext_lazy("Urgency")),
+    ("last", gettext_lazy("Days since log")),
+    ("joint", gettext_lazy("Worst joint")),
+    ("phase", gettext_lazy("Phase")),
+    ("month", gettext_lazy("Month")),
 )
 
 
@@ -82,7 +85,7 @@ def _triage_context(request: HttpRequest) -> dict:
         "page": page,
         "rows": rows,
         "counts": counts,
-        "flags": [(f, triage.FLAG_LABELS[f], counts[f]) for f in selectors.FLAGS],
+        "flags": [(f, selectors.FLAG_NAMES[f], counts[f]) for f in selectors.FLAGS],
         "flag": flag if flag in selectors.FLAGS else "",
         "q": query,
         "sort": sort,
@@ -119,7 +122,7 @@ def stopped_logging_set(request: HtmxHttpRequest) -> HttpResponse:
             days=form.cleaned_data["stopped_logging_days"],
         )
     elif not request.htmx:
-        messages.error(request, "Choose between 1 and 60 days.")
+        messages.error(request, _("Choose between 1 and 60 days."))
     if request.htmx:
         return render(
             request, "dashboard/index.html#patient-table", _triage_context(request)
@@ -144,7 +147,8 @@ def invitation_accept(request: HttpRequest, code: str = "") -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{link.patient.user.display_name} shares their diary with you.",
+                _("%(name)s shares their diary with you.")
+                % {"name": link.patient.user.display_name},
             )
             return redirect("dashboard:patient", link.patient_id)
     status = 422 if form.errors else 200
@@ -186,7 +190,7 @@ def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
         context = {
             "patient": patient,
             "bundle": bundle,
-            "joint_labels": [JOINTS[j].label for j in bundle.course.joints],
+            "joint_labels": [joint_label(j) for j in bundle.course.joints],
             "diary": selectors.diary_rows(bundle=bundle, days=days),
             "days": days,
             "ranges": selectors.DIARY_RANGES,
@@ -242,9 +246,9 @@ def note_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         services.physician_note_create(
             physician=request.physician, patient=patient, text=form.cleaned_data["text"]
         )
-        messages.success(request, "Note saved.")
+        messages.success(request, _("Note saved."))
     else:
-        messages.error(request, "A note needs some text (up to 5,000 characters).")
+        messages.error(request, _("A note needs some text (up to 5,000 characters)."))
     return redirect(f"{reverse('dashboard:patient', args=[patient.pk])}#notes")
 
 
@@ -280,7 +284,7 @@ def _event_create(request: HttpRequest, *, patient: PatientProfile) -> None:
             oedema=data["oedema"],
             detail=data["detail"],
         )
-        messages.success(request, "Added to the timeline.")
+        messages.success(request, _("Added to the timeline."))
     else:
         errors = "; ".join(
             f"{form.fields[f].label or f}: {' '.join(e)}"
@@ -288,7 +292,7 @@ def _event_create(request: HttpRequest, *, patient: PatientProfile) -> None:
             else " ".join(e)
             for f, e in form.errors.items()
         )
-        messages.error(request, f"Nothing was added. {errors}")
+        messages.error(request, _("Nothing was added. %(errors)s") % {"errors": errors})
 
 
 @physician_required
@@ -355,19 +359,18 @@ def export_response(
         return response
     if fmt == "summary":
         course = bundle.course
+        text = selectors.figure_text()
         context = {
             "patient": patient,
             "today": today,
             "bundle": bundle,
             # course_svg escapes every text it writes; the rest is numbers we made.
-            "svg": mark_safe(figures.course_svg(course)),
+            "svg": mark_safe(figures.course_svg(course, text=text)),
             "episode_rows": selectors.episode_rows(
                 episodes=bundle.episodes, today=today
             ),
-            "phase_colours": [
-                (figures.PHASE_LABELS[p], c) for p, c in figures.PHASE_COLOURS.items()
-            ],
-            "body": figures.body_map(course),
+            "phase_colours": selectors.phase_key(text),
+            "body": figures.body_map(course, text=text),
         }
         return render(request, "dashboard/summary_print.html", context)
     raise Http404("No such export.")

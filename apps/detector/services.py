@@ -167,7 +167,7 @@ def _joint_codes() -> dict[int, str]:
 def migrations_notify(*, migration_ids: list[int]) -> int:
     """Email each linked physician about new migrations; returns emails sent."""
     from apps.accounts.selectors import care_links_for_patient
-    from apps.reminders.emails import absolute_url, email_build
+    from apps.reminders.emails import absolute_url, email_build, recipient_language
 
     migrations = JointMigration.objects.filter(pk__in=migration_ids).select_related(
         "patient__user", "from_joint", "to_joint"
@@ -175,6 +175,7 @@ def migrations_notify(*, migration_ids: list[int]) -> int:
     sent = 0
     for m in migrations:
         for link in care_links_for_patient(patient=m.patient):
+            # Each physician reads it in their own language.
             email_build(
                 "migration",
                 {
@@ -186,6 +187,7 @@ def migrations_notify(*, migration_ids: list[int]) -> int:
                     ),
                 },
                 to=[link.physician.user.email],
+                language=recipient_language(link.physician.user),
             ).send()
             sent += 1
     return sent

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Max, OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import PatientProfile, PhysicianProfile, User
 from apps.accounts.selectors import patients_for_physician
 from apps.detector.models import JointMigration
-from apps.diary.anatomy import JOINTS
-from apps.diary.models import SWELLING_LABELS, CheckIn
+from apps.diary.models import SWELLING_LABELS, CheckIn, joint_label
 from apps.reminders import sql
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 
@@ -63,7 +63,7 @@ _SEND_FIELDS = {
         "reminder_weekdays",
         "created_at",
     ),
-    User: ("id", "first_name", "email"),
+    User: ("id", "first_name", "email", "language"),
 }
 # Plain SQL: at 20:00 this runs thousands of times a minute, and the ORM spent
 # about 1.3 ms of CPU per call building these joins and the subquery again,
@@ -73,7 +73,7 @@ _SEND_SQL = """
     SELECT s.id, s.patient_id, s.next_reminder_at,
            p.id, p.user_id, p.timezone, p.reminders_enabled, p.reminder_time,
            p.reminder_weekdays, p.created_at,
-           u.id, u.first_name, u.email,
+           u.id, u.first_name, u.email, u.language,
            (SELECT c.date FROM diary_checkin c WHERE c.patient_id = s.patient_id
             ORDER BY c.date DESC LIMIT 1)
     FROM reminders_reminderschedule s
@@ -135,20 +135,28 @@ _DAY_SQL = """
 
 
 def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:
-    """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none"."""
+    """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none".
+
+    In the active language: the caller writes the email under the recipient's.
+    """
     # Plain SQL, as in reminder_schedule_for_send: this runs for most of the
     # 20:00 reminders, and the ORM's join and ordering cost more than the query.
     with sql.cursor() as cursor:
         cursor.execute(_DAY_SQL, [patient.pk, day])
         entries = cursor.fetchall()
     parts = [
-        f"{JOINTS[code].label} pain {pain}, swelling {SWELLING_LABELS[swelling]}"
+        _("%(joint)s pain %(pain)s, swelling %(swelling)s")
+        % {
+            "joint": joint_label(code),
+            "pain": pain,
+            "swelling": SWELLING_LABELS[swelling],
+        }
         for code, pain, swelling in entries
     ]
     if parts:
         return " · ".join(parts)
     # A logged day without rows means every tracked joint was 0 that day.
-    return "no pain or swelling"
+    return _("no pain or swelling")
 
 
 def days_without_checkin(
