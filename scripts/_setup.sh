@@ -41,3 +41,8 @@ apt_need() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
+
+# Translations: the .po files are the source, the compiled .mo files are build
+# output (git-ignored), made here with Debian's gettext.
+apt_need gettext
+.venv/bin/python manage.py compilemessages --ignore='.venv/*' -v 0

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 PUBLIC = "public"
 
@@ -49,8 +50,10 @@ def physician_required(view):
         if settings.PHYSICIAN_MFA_REQUIRED:
             refused = mfa_session_required(
                 request,
-                "Patients' diaries are health data: set up two-factor "
-                "authentication to open them.",
+                _(
+                    "Patients' diaries are health data: set up two-factor "
+                    "authentication to open them."
+                ),
             )
             if refused is not None:
                 return refused

@@ -4,6 +4,9 @@ import zoneinfo
 
 from allauth.account.adapter import get_adapter
 from django import forms
+from django.conf import settings
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import signals
 from apps.accounts.models import PatientProfile, User, validate_timezone
@@ -12,7 +15,7 @@ from apps.accounts.models import PatientProfile, User, validate_timezone
 class PatientSignupForm(forms.Form):
     """Extra sign-up fields; allauth calls signup() once the user row exists."""
 
-    first_name = forms.CharField(max_length=150, required=False, label="First name")
+    first_name = forms.CharField(max_length=150, required=False, label=_("First name"))
     # Filled in by static/js/timezone.js from the browser; UTC if JS is off.
     timezone = forms.CharField(
         max_length=64, required=False, widget=forms.HiddenInput, initial="UTC"
@@ -39,24 +42,29 @@ class PatientSignupForm(forms.Form):
         )
 
 
-WEEKDAY_CHOICES = [
-    ("1", "Mon"),
-    ("2", "Tue"),
-    ("3", "Wed"),
-    ("4", "Thu"),
-    ("5", "Fri"),
-    ("6", "Sat"),
-    ("7", "Sun"),
-]
+# ISO weekdays; Django's own abbreviations are translated in every language.
+WEEKDAY_CHOICES = [(str(i + 1), WEEKDAYS_ABBR[i]) for i in range(7)]
+# "" = not chosen: the browser's language (the demo's users are like this).
+LANGUAGE_CHOICES = [("", _("Same as my browser")), *settings.LANGUAGES]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
 
 
 class PatientProfileForm(forms.ModelForm):
-    first_name = forms.CharField(max_length=150, required=False)
+    first_name = forms.CharField(max_length=150, required=False, label=_("First name"))
+    language = forms.ChoiceField(
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        label=_("Language"),
+        help_text=_("For these pages and your reminder emails."),
+    )
     reminder_weekdays = forms.MultipleChoiceField(
         choices=WEEKDAY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="Remind me on",
+        label=_("Remind me on"),
     )
 
     class Meta:
@@ -81,23 +89,26 @@ class PatientProfileForm(forms.ModelForm):
             ),
         }
         labels = {
-            "timezone": "Time zone",
-            "reminders_enabled": "Send me a daily reminder",
-            "reminder_time": "Reminder time",
-            "due_date": "Pregnancy due date",
-            "diagnosis_date": "Date of diagnosis",
+            "timezone": _("Time zone"),
+            "reminders_enabled": _("Send me a daily reminder"),
+            "reminder_time": _("Reminder time"),
+            "sex": _("Sex"),
+            "birth_year": _("Year of birth"),
+            "due_date": _("Pregnancy due date"),
+            "diagnosis_date": _("Date of diagnosis"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.order_fields(["first_name"])
+        self.order_fields(["first_name", "language"])
         self.fields["first_name"].initial = self.instance.user.first_name
+        self.fields["language"].initial = self.instance.user.language
         self.initial["reminder_weekdays"] = list(self.instance.reminder_weekdays)
 
     def clean_birth_year(self):
         year = self.cleaned_data["birth_year"]
         if year is not None and not 1900 <= year <= 2100:
-            raise forms.ValidationError("Enter a year such as 1975.")
+            raise forms.ValidationError(_("Enter a year such as 1975."))
         return year
 
     def clean_reminder_weekdays(self) -> str:
@@ -107,7 +118,8 @@ class PatientProfileForm(forms.ModelForm):
         profile = super().save(commit=commit)
         if commit:
             profile.user.first_name = self.cleaned_data["first_name"]
-            profile.user.save(update_fields=["first_name"])
+            profile.user.language = self.cleaned_data["language"]
+            profile.user.save(update_fields=["first_name", "language"])
         return profile
 
 
@@ -116,7 +128,7 @@ TIMEZONE_NAMES = sorted(zoneinfo.available_timezones())
 
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -131,6 +143,6 @@ class AccountDeleteForm(forms.Form):
         # unthrottled way to guess the password.
         if not get_adapter().reauthenticate(self.user, password):
             raise forms.ValidationError(
-                "That is not your password; nothing was deleted."
+                _("That is not your password; nothing was deleted.")
             )
         return password

@@ -1,13 +1,16 @@
-"""Sessions opened by an emailed link, and responses that must not be cached."""
+"""Sessions opened by an emailed link, responses that must not be cached, and the
+language a signed-in user chose (it wins over the browser's)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
@@ -106,3 +109,44 @@ class NoStoreMiddleware:
         if session is not None and session.get(SESSION_KEY):
             add_never_cache_headers(response)
         return response
+
+
+class UserLanguageMiddleware:
+    """Activate `User.language` when set; keep the language cookie in step with it.
+
+    Runs after LocaleMiddleware (which chose from the cookie or Accept-Language)
+    and AuthenticationMiddleware. A user who never chose keeps the browser's.
+    The cookie carries the choice to the pages seen after logging out (the login
+    page of a shared family tablet, say).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = _chosen(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        # The view may have just saved a new choice (the profile form).
+        language = _chosen(request)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+def _chosen(request) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return getattr(user, "language", "") or ""

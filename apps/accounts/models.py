@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 # IANA names only: a reminder at "20:00" means nothing without the zone's DST rules.
@@ -14,7 +15,9 @@ from simple_history.models import HistoricalRecords
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known time zone.")
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."), params={"value": value}
+        )
 
 
 class UserManager(BaseUserManager):
@@ -41,12 +44,17 @@ class UserManager(BaseUserManager):
 
 class User(AbstractUser):
     class Role(models.TextChoices):
-        PATIENT = "patient", "Patient"
-        PHYSICIAN = "physician", "Physician"
+        PATIENT = "patient", _("Patient")
+        PHYSICIAN = "physician", _("Physician")
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    # Empty: not chosen, so the browser's language is used (LocaleMiddleware);
+    # emails then go out in the site's default language.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -74,10 +82,10 @@ LOG_HISTORY_YEARS = 2
 
 class PatientProfile(models.Model):
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        OTHER = "other", "Other"
-        UNSPECIFIED = "", "Prefer not to say"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNSPECIFIED = "", _("Prefer not to say")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient"
@@ -92,7 +100,7 @@ class PatientProfile(models.Model):
     sex = models.CharField(max_length=8, choices=Sex.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     due_date = models.DateField(
-        null=True, blank=True, help_text="Pregnancy due date, if pregnant."
+        null=True, blank=True, help_text=_("Pregnancy due date, if pregnant.")
     )
     diagnosis_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -133,7 +141,7 @@ class PhysicianProfile(models.Model):
     # How many days without a check-in before the dashboard flags a patient.
     stopped_logging_days = models.PositiveSmallIntegerField(default=3)
     digest_enabled = models.BooleanField(
-        default=True, help_text="One daily email listing new flags."
+        default=True, help_text=_("One daily email listing new flags.")
     )
 
     def __str__(self) -> str:
@@ -207,8 +215,8 @@ class AccessRecord(models.Model):
     """A physician opened a patient's data: the patient can see who and when."""
 
     class What(models.TextChoices):
-        COURSE = "course", "opened your course"
-        EXPORT = "export", "downloaded an export"
+        COURSE = "course", _("opened your course")
+        EXPORT = "export", _("downloaded an export")
 
     patient = models.ForeignKey(
         PatientProfile, on_delete=models.CASCADE, related_name="access_records"

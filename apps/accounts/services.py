@@ -8,6 +8,7 @@ from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts import signals
 from apps.accounts.models import (
@@ -115,13 +116,15 @@ def invitation_accept(
         .first()
     )
     if invitation is None:
-        raise InvitationError("That code is not known. Check it with your patient.")
+        raise InvitationError(_("That code is not known. Check it with your patient."))
     if invitation.cancelled_at is not None:
-        raise InvitationError("The patient has withdrawn that invitation.")
+        raise InvitationError(_("The patient has withdrawn that invitation."))
     if invitation.accepted_at is not None:
-        raise InvitationError("That code has already been used.")
+        raise InvitationError(_("That code has already been used."))
     if invitation.expires_at <= now:
-        raise InvitationError("That code has expired. Ask your patient for a new one.")
+        raise InvitationError(
+            _("That code has expired. Ask your patient for a new one.")
+        )
     invitation.accepted_at = now
     invitation.accepted_by = physician
     invitation.save(update_fields=["accepted_at", "accepted_by"])

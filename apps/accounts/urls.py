@@ -6,6 +6,7 @@ from apps.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("language/", views.language_set, name="language"),
     path("profile/delete/", views.account_delete, name="account-delete"),
     path(
         "profile/links/<int:link_id>/revoke/",

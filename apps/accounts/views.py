@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import services
 from apps.accounts.decorators import patient_required, public
-from apps.accounts.forms import AccountDeleteForm
+from apps.accounts.forms import AccountDeleteForm, LanguageForm
 from apps.accounts.middleware import one_tap_allowed
 
 
@@ -34,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def care_link_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     if services.care_link_revoke(patient=request.patient, link_id=link_id):
-        messages.success(request, "That physician can no longer see your diary.")
+        messages.success(request, _("That physician can no longer see your diary."))
     return redirect("patient:profile")
 
 
@@ -44,8 +48,11 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     invitation = services.invitation_create(patient=request.patient, now=timezone.now())
     messages.success(
         request,
-        f"Give your physician the code {invitation.code}. "
-        f"It works once, until {invitation.expires_at:%d %b %Y}.",
+        _("Give your physician the code %(code)s. It works once, until %(date)s.")
+        % {
+            "code": invitation.code,
+            "date": date_format(invitation.expires_at, "j M Y"),
+        },
     )
     return redirect("patient:profile")
 
@@ -54,7 +61,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
     if services.invitation_cancel(patient=request.patient, invitation_id=invitation_id):
-        messages.success(request, "That invitation code no longer works.")
+        messages.success(request, _("That invitation code no longer works."))
     return redirect("patient:profile")
 
 
@@ -68,11 +75,43 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         logout(request)
         messages.success(
             request,
-            "Your account, your diary with its history, your episodes and every "
-            "physician's access to them have been erased.",
+            _(
+                "Your account, your diary with its history, your episodes and every "
+                "physician's access to them have been erased."
+            ),
         )
         return redirect("account_login")
     status = 422 if form.errors else 200
     return render(
         request, "accounts/account_delete.html", {"form": form}, status=status
     )
+
+
+@public
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The footer's language switch: a cookie for everyone, kept on the account when logged in."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if not form.is_valid():
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.utils import translation
 
 # A worker keeps its SMTP session between emails: connect, EHLO, STARTTLS and AUTH
 # cost several round trips each time, more than the message itself. Past this
@@ -33,20 +34,32 @@ def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
+def recipient_language(user) -> str:
+    """The language to write to `user` in: theirs if chosen, else the site's default."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def email_build(
     template: str,
     context: Mapping[str, object],
     to: Sequence[str],
     headers: Mapping[str, str] | None = None,
+    *,
+    language: str = "",
 ) -> EmailMultiAlternatives:
     """Render `<template>_subject.txt`, `_body.txt` and `_body.html` into one message,
-    e.g. template="reminders/email/reminder"."""
+    e.g. template="reminders/email/reminder".
+
+    Rendered in `language` (the recipient's), whatever the request or worker had
+    active; callers build any words in the context under the same override.
+    """
     ctx = {"site_url": settings.SITE_URL, **context}
     base = template
-    # A stray newline in a subject would be a header injection; Django refuses it, so flatten.
-    subject = " ".join(render_to_string(f"{base}_subject.txt", ctx).split())
-    text = render_to_string(f"{base}_body.txt", ctx)
-    html = render_to_string(f"{base}_body.html", ctx)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        # A stray newline in a subject would be a header injection; Django refuses it, so flatten.
+        subject = " ".join(render_to_string(f"{base}_subject.txt", ctx).split())
+        text = render_to_string(f"{base}_body.txt", ctx)
+        html = render_to_string(f"{base}_body.html", ctx)
     message = _AlternativesEmail(
         subject=subject,
         body=text,

@@ -148,18 +148,17 @@ def _fhir(request, patient, bundle, stamp: str) -> HttpResponse:
 
 def _summary(request, patient, bundle, stamp: str) -> HttpResponse:
     course = bundle.course
+    text = selectors.figure_text()
     context = {
         "patient": patient,
         "today": course.today,
         "bundle": bundle,
-        "print": figures.print_course(course),
+        "print": figures.print_course(course, text=text),
         "episode_rows": selectors.episode_rows(
             episodes=bundle.episodes, today=course.today
         ),
-        "phase_colours": [
-            (figures.PHASE_LABELS[p], c) for p, c in figures.PHASE_COLOURS.items()
-        ],
-        "body": figures.body_map(course),
+        "phase_colours": selectors.phase_key(text),
+        "body": figures.body_map(course, text=text),
     }
     return render(request, "dashboard/summary_print.html", context)
 

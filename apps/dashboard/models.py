@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import PatientProfile, PhysicianProfile
@@ -55,13 +57,13 @@ class ClinicalEvent(models.Model):
     """Something done or found outside the diary, drawn on the same timeline."""
 
     class Kind(models.TextChoices):
-        MRI = "mri", "MRI"
-        XRAY = "xray", "X-ray"
-        DXA = "dxa", "DXA scan"
-        TREATMENT_START = "treatment_start", "Treatment started"
-        TREATMENT_STOP = "treatment_stop", "Treatment stopped"
-        WEIGHT_BEARING = "weight_bearing", "Protected weight-bearing / crutches"
-        DELIVERY = "delivery", "Delivery (pregnancy)"
+        MRI = "mri", _("MRI")
+        XRAY = "xray", _("X-ray")
+        DXA = "dxa", _("DXA scan")
+        TREATMENT_START = "treatment_start", _("Treatment started")
+        TREATMENT_STOP = "treatment_stop", _("Treatment stopped")
+        WEIGHT_BEARING = "weight_bearing", _("Protected weight-bearing / crutches")
+        DELIVERY = "delivery", _("Delivery (pregnancy)")
 
     patient = models.ForeignKey(
         PatientProfile, on_delete=models.CASCADE, related_name="clinical_events"
@@ -74,7 +76,7 @@ class ClinicalEvent(models.Model):
     # MRI only: bone-marrow oedema is what confirms TMO, so it gets its own field.
     oedema = models.BooleanField(null=True, blank=True)
     detail = models.CharField(
-        max_length=200, blank=True, help_text="E.g. the drug: bisphosphonate."
+        max_length=200, blank=True, help_text=_("E.g. the drug: bisphosphonate.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -96,21 +98,21 @@ class ClinicalEvent(models.Model):
 
     @property
     def short_label(self) -> str:
-        """A few characters for the timeline marker, e.g. "MRI L hip"."""
+        """A few words for the timeline marker, e.g. "MRI Left hip", in the reader's language."""
         label = {
-            "mri": "MRI",
-            "xray": "X-ray",
-            "dxa": "DXA",
-            "treatment_start": "Start",
-            "treatment_stop": "Stop",
-            "weight_bearing": "Crutches",
-            "delivery": "Delivery",
+            "mri": pgettext("timeline marker", "MRI"),
+            "xray": pgettext("timeline marker", "X-ray"),
+            "dxa": pgettext("timeline marker", "DXA"),
+            "treatment_start": pgettext("timeline marker: treatment", "Start"),
+            "treatment_stop": pgettext("timeline marker: treatment", "Stop"),
+            "weight_bearing": pgettext("timeline marker", "Crutches"),
+            "delivery": pgettext("timeline marker", "Delivery"),
         }[self.kind]
         if self.detail and self.kind in ("treatment_start", "treatment_stop"):
             label += f" {self.detail[:14]}"
         if self.joint_id:
-            side, kind = self.joint.code.split("_", 1)
-            label += f" {side[0].upper()} {kind}"
+            # The whole joint name: "L hip" abbreviates differently in each language.
+            label += f" {self.joint.label}"
         return label
 
 

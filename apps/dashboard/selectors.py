@@ -17,6 +17,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import translation
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from apps.accounts.forms import TIMEZONE_NAMES
 from apps.accounts.models import PatientProfile, PhysicianProfile, User
@@ -30,11 +34,26 @@ from apps.core.vocabulary import DIARY_RANGES
 from apps.dashboard import figures, triage
 from apps.dashboard.models import ClinicalEvent, PhysicianNote
 from apps.detector.models import Episode, JointMigration
-from apps.diary.anatomy import JOINT_ORDER, JOINTS
-from apps.diary.models import CheckIn, DiaryEntry, TrackedJoint
+from apps.diary.anatomy import JOINT_ORDER
+from apps.diary.models import (
+    SWELLING_LABELS,
+    CheckIn,
+    DiaryEntry,
+    TrackedJoint,
+    joint_label,
+    joint_labels,
+)
 
 PAGE_SIZE = 25
 FLAGS = tuple(triage.FLAG_LABELS)
+# What the dashboard calls each flag, in the physician's language.
+FLAG_NAMES = {
+    "migrated": gettext_lazy("Migrated"),
+    "worsening": gettext_lazy("Worsening"),
+    "stopped": gettext_lazy("Stopped logging"),
+    "new_joint": gettext_lazy("New joint"),
+    "atypical": gettext_lazy("Atypical course"),
+}
 # Column → ordering by the displayed value, ascending. "Days since last log" rises
 # as the last check-in gets older, and "month" as the onset gets earlier.
 SORTS: dict[str, tuple] = {
@@ -101,6 +120,7 @@ class TriageRow:
     days_since: int | None
     worst_joint: str
     phase: str
+    phase_label: str  # the phase in the reader's language
     month: int | None  # 1-based month of the current episode
     sparkline: figures.Sparkline | None
     urgency: int
@@ -147,9 +167,9 @@ def triage_page(
 
 def _row(p: PatientProfile, *, today: dt.date) -> TriageRow:
     summary = getattr(p, "summary", None)
-    flags = [(f, triage.FLAG_LABELS[f]) for f in FLAGS if getattr(p, f"flag_{f}")]
+    flags = [(f, str(FLAG_NAMES[f])) for f in FLAGS if getattr(p, f"flag_{f}")]
     if summary is None:
-        return TriageRow(p, flags, None, "", "", None, None, p.urgency_score)
+        return TriageRow(p, flags, None, "", "", "", None, None, p.urgency_score)
     values = figures.shift_series(
         summary.sparkline, ends_on=summary.computed_on, today=today
     )
@@ -161,6 +181,7 @@ def _row(p: PatientProfile, *, today: dt.date) -> TriageRow:
         else None,
         worst_joint=summary.worst_joint.label if summary.worst_joint else "",
         phase=summary.phase,
+        phase_label=str(Episode.Phase(summary.phase).label) if summary.phase else "",
         month=figures.months_between(summary.episode_onset, today) + 1
         if summary.episode_onset
         else None,
@@ -365,9 +386,9 @@ def event_rows(
     rows = []
     for e in events:
         if e.created_by_id is None:
-            added_by = "a deleted account"
+            added_by = _("a deleted account")
         elif e.created_by_id == viewer.pk:
-            added_by = "you"
+            added_by = _("you")
         else:
             added_by = e.created_by.display_name
         can_delete = e.created_by_id == viewer.pk or (
@@ -377,24 +398,58 @@ def event_rows(
     return rows
 
 
+def figure_text() -> figures.FigureText:
+    """The drawings' words in the active language (figures.py itself has no Django)."""
+    return figures.FigureText(
+        joints=joint_labels(),
+        phases={p: str(label) for p, label in Episode.Phase.choices},
+        swelling=tuple(str(s) for s in SWELLING_LABELS),
+        lower_limbs=_("Lower limbs"),
+        upper_limbs=_("Upper limbs"),
+        pain_hover=_("Pain %(value)s/10"),
+        swelling_hover=_("Swelling %(level)s"),
+        swelling_trace=_("Swelling: %(level)s"),
+        moved=_("moved %(date)s"),
+        nothing_logged=_("Nothing logged yet: your days will appear here."),
+        ranges=(
+            pgettext("chart range: 1 month", "1m"),
+            pgettext("chart range: 3 months", "3m"),
+            pgettext("chart range: 6 months", "6m"),
+            pgettext("chart range: 1 year", "1y"),
+            pgettext("chart range: everything", "All"),
+        ),
+        svg_title=_("Pain per joint from %(start)s to %(end)s"),
+        locale=translation.get_language() or "en",
+        months=tuple(str(MONTHS[m]) for m in range(1, 13)),
+        # As Django's "M" date format writes them, so chart and page agree.
+        short_months=tuple(str(MONTHS_3[m]).title() for m in range(1, 13)),
+        days=tuple(str(WEEKDAYS[d]) for d in (6, 0, 1, 2, 3, 4, 5)),
+        short_days=tuple(str(WEEKDAYS_ABBR[d]) for d in (6, 0, 1, 2, 3, 4, 5)),
+    )
+
+
+def phase_key(text: figures.FigureText) -> list[tuple[str, str]]:
+    """(phase name, colour) for the legends, in the drawings' order."""
+    return [(text.phases[p], c) for p, c in figures.PHASE_COLOURS.items()]
+
+
 def course_page(*, patient: PatientProfile, today: dt.date, days: int) -> dict:
     """Context both course pages draw (patient's own, physician's detail): five queries."""
     bundle = course_bundle(patient=patient, today=today)
     course = bundle.course
+    text = figure_text()
     return {
         "patient": patient,
         "today": today,
         "bundle": bundle,
-        "figure": figures.timeline_figure(course),
-        "body": figures.body_map(course),
+        "figure": figures.timeline_figure(course, text=text),
+        "body": figures.body_map(course, text=text),
         "episode_rows": episode_rows(episodes=bundle.episodes, today=today),
         "active_windows": [
-            (JOINTS[e.joint].label, *figures.recovery_window(e.onset))
+            (joint_label(e.joint), *figures.recovery_window(e.onset))
             for e in course.active_episodes
         ],
-        "phase_colours": [
-            (figures.PHASE_LABELS[p], c) for p, c in figures.PHASE_COLOURS.items()
-        ],
+        "phase_colours": phase_key(text),
         **diary_table(bundle=bundle, days=days),
     }
 
@@ -403,19 +458,19 @@ def diary_table(*, bundle: CourseBundle, days: int) -> dict:
     """Context of components/diary_table.html: the last `days` days of the bundle."""
     return {
         "diary": diary_rows(bundle=bundle, days=days),
-        "joint_labels": [JOINTS[j].label for j in bundle.course.joints],
+        "joint_labels": [joint_label(j) for j in bundle.course.joints],
         "days": days,
         "ranges": DIARY_RANGES,
     }
 
 
 SORT_COLUMNS = (
-    ("name", "Patient"),
-    ("urgency", "Urgency"),
-    ("last", "Days since log"),
-    ("joint", "Worst joint"),
-    ("phase", "Phase"),
-    ("month", "Month"),
+    ("name", gettext_lazy("Patient")),
+    ("urgency", gettext_lazy("Urgency")),
+    ("last", gettext_lazy("Days since log")),
+    ("joint", gettext_lazy("Worst joint")),
+    ("phase", gettext_lazy("Phase")),
+    ("month", gettext_lazy("Month")),
 )
 
 

@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -19,7 +20,7 @@ from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import patient_for_physician_or_404
 from apps.core.http import HtmxHttpRequest
 from apps.core.vocabulary import diary_range
-from apps.dashboard import exports, selectors, services, triage
+from apps.dashboard import exports, selectors, services
 from apps.dashboard.forms import (
     ClinicalEventForm,
     InvitationAcceptForm,
@@ -59,7 +60,7 @@ def _triage_context(request: HttpRequest) -> dict:
         "page": page,
         "rows": rows,
         "counts": counts,
-        "flags": [(f, triage.FLAG_LABELS[f], counts[f]) for f in selectors.FLAGS],
+        "flags": [(f, selectors.FLAG_NAMES[f], counts[f]) for f in selectors.FLAGS],
         "flag": flag if flag in selectors.FLAGS else "",
         "q": query,
         "sort": sort,
@@ -96,7 +97,7 @@ def stopped_logging_set(request: HtmxHttpRequest) -> HttpResponse:
             days=form.cleaned_data["stopped_logging_days"],
         )
     elif not request.htmx:
-        messages.error(request, "Choose between 1 and 60 days.")
+        messages.error(request, _("Choose between 1 and 60 days."))
     if request.htmx:
         return render(
             request, "dashboard/index.html#patient-table", _triage_context(request)
@@ -121,7 +122,8 @@ def invitation_accept(request: HttpRequest, code: str = "") -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{link.patient.user.display_name} shares their diary with you.",
+                _("%(name)s shares their diary with you.")
+                % {"name": link.patient.user.display_name},
             )
             return redirect("dashboard:patient", link.patient_id)
     status = 422 if form.errors else 200
@@ -214,9 +216,9 @@ def note_create(request: HttpRequest, patient_id: int) -> HttpResponse:
         services.physician_note_create(
             physician=request.physician, patient=patient, text=form.cleaned_data["text"]
         )
-        messages.success(request, "Note saved.")
+        messages.success(request, _("Note saved."))
     else:
-        messages.error(request, "A note needs some text (up to 5,000 characters).")
+        messages.error(request, _("A note needs some text (up to 5,000 characters)."))
     return redirect(f"{reverse('dashboard:patient', args=[patient.pk])}#notes")
 
 
@@ -256,7 +258,7 @@ def _event_create(request: HttpRequest, *, patient: PatientProfile) -> None:
             oedema=data["oedema"],
             detail=data["detail"],
         )
-        messages.success(request, "Added to the timeline.")
+        messages.success(request, _("Added to the timeline."))
     else:
         errors = "; ".join(
             f"{form.fields[f].label or f}: {' '.join(e)}"
@@ -264,7 +266,7 @@ def _event_create(request: HttpRequest, *, patient: PatientProfile) -> None:
             else " ".join(e)
             for f, e in form.errors.items()
         )
-        messages.error(request, f"Nothing was added. {errors}")
+        messages.error(request, _("Nothing was added. %(errors)s") % {"errors": errors})
 
 
 @physician_required
@@ -365,13 +367,15 @@ def profile(request: HttpRequest) -> HttpResponse:
         if joints_form.is_valid():
             joints = list(joints_form.cleaned_data["joints"])
             diary_services.joints_track_set(patient=patient, joints=joints)
-            messages.success(request, "Your tracked joints are saved.")
+            messages.success(request, _("Your tracked joints are saved."))
             return redirect("patient:profile")
     elif request.method == "POST":
         form = PatientProfileForm(request.POST, instance=patient)
         if form.is_valid():
             account_services.patient_settings_save(form=form)
-            messages.success(request, "Your profile is saved.")
+            # The message below is already in the language just chosen.
+            translation.activate(request.user.language or request.LANGUAGE_CODE)
+            messages.success(request, _("Your profile is saved."))
             return redirect("patient:profile")
     context = selectors.profile_page(patient=patient, now=timezone.now())
     context |= {"form": form, "joints_form": joints_form}

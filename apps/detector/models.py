@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import PatientProfile
 from apps.diary.models import Joint
@@ -14,10 +16,10 @@ class Episode(models.Model):
     """
 
     class Phase(models.TextChoices):
-        RISING = "rising", "Rising"
-        PEAK = "peak", "At its peak"
-        IMPROVING = "improving", "Improving"
-        RESOLVED = "resolved", "Resolved"
+        RISING = "rising", _("Rising")
+        PEAK = "peak", _("At its peak")
+        IMPROVING = "improving", _("Improving")
+        RESOLVED = "resolved", _("Resolved")
 
     patient = models.ForeignKey(
         PatientProfile, on_delete=models.CASCADE, related_name="episodes"
@@ -48,13 +50,13 @@ class JointMigration(models.Model):
     """The trouble moved from one joint to another; kept once flagged (see services)."""
 
     class Relation(models.TextChoices):
-        ADJACENT = "adjacent", "Next joint on the same limb"
-        CONTRALATERAL = "contralateral", "Same joint, other side"
-        OTHER = "other", "Another joint"
+        ADJACENT = "adjacent", _("Next joint on the same limb")
+        CONTRALATERAL = "contralateral", _("Same joint, other side")
+        OTHER = "other", _("Another joint")
 
     class Kind(models.TextChoices):
-        OVERLAP = "overlap", "While the first was still improving"
-        SEQUENTIAL = "sequential", "After the first had healed"
+        OVERLAP = "overlap", _("While the first was still improving")
+        SEQUENTIAL = "sequential", _("After the first had healed")
 
     patient = models.ForeignKey(
         PatientProfile, on_delete=models.CASCADE, related_name="migrations"
@@ -90,7 +92,9 @@ class JointMigration(models.Model):
     @property
     def plain_words(self) -> str:
         """The patient-facing sentence for this event."""
-        return (
-            f"Your {self.to_joint.label.lower()} may be starting what your "
-            f"{self.from_joint.label.lower()} went through."
-        )
+        return gettext(
+            "Your %(to_joint)s may be starting what your %(from_joint)s went through."
+        ) % {
+            "to_joint": self.to_joint.name_in_sentence,
+            "from_joint": self.from_joint.name_in_sentence,
+        }

@@ -3,6 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.diary.models import PAIN_MAX, SWELLING_LABELS, SWELLING_MAX, Joint
 from apps.diary.services import Score
@@ -21,7 +23,7 @@ class DayForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": "Anything unusual today?"}
+            attrs={"rows": 2, "placeholder": gettext_lazy("Anything unusual today?")}
         ),
     )
 
@@ -29,24 +31,35 @@ class DayForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.joints = joints
         for joint in joints:
+            name = {"joint": joint.label, "max": PAIN_MAX}
+            # As the subject of a sentence: "your left knee", "la rodilla izquierda".
+            in_sentence = {"joint": joint.name_in_sentence}
             self.fields[f"pain_{joint.code}"] = forms.TypedChoiceField(
-                label=f"{joint.label} pain",
+                label=_("%(joint)s pain") % name,
                 choices=[(i, str(i)) for i in range(PAIN_MAX + 1)],
                 coerce=int,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": f"Choose a pain score for your {joint.label.lower()}.",
-                    "invalid_choice": f"{joint.label} pain must be a whole number from 0 to {PAIN_MAX}.",
+                    "required": _("Choose a pain score for your %(joint)s.")
+                    % in_sentence,
+                    "invalid_choice": _(
+                        "%(joint)s pain must be a whole number from 0 to %(max)s."
+                    )
+                    % name,
                 },
             )
             self.fields[f"swelling_{joint.code}"] = forms.TypedChoiceField(
-                label=f"{joint.label} swelling",
+                label=_("%(joint)s swelling") % name,
                 choices=list(enumerate(SWELLING_LABELS)),
                 coerce=int,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": f"Choose a swelling level for your {joint.label.lower()}.",
-                    "invalid_choice": f"{joint.label} swelling must be 0 to {SWELLING_MAX} (none to severe).",
+                    "required": _("Choose a swelling level for your %(joint)s.")
+                    % in_sentence,
+                    "invalid_choice": _(
+                        "%(joint)s swelling must be 0 to %(max)s (none to severe)."
+                    )
+                    % {**name, "max": SWELLING_MAX},
                 },
             )
 
@@ -60,7 +73,8 @@ class DayForm(forms.Form):
                 if key.startswith(prefix) and key[len(prefix) :] not in known:
                     code = key[len(prefix) :]
                     raise forms.ValidationError(
-                        f"“{code[:40]}” is not one of your tracked joints; add it first."
+                        _("“%(code)s” is not one of your tracked joints; add it first.")
+                        % {"code": code[:40]}
                     )
         return cleaned
 
@@ -114,5 +128,5 @@ class TrackedJointsForm(forms.Form):
         queryset=Joint.objects.order_by("sort_order"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="Joints I am watching",
+        label=gettext_lazy("Joints I am watching"),
     )

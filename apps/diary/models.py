@@ -1,25 +1,83 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import PatientProfile
-from apps.core.vocabulary import PAIN_MAX, SWELLING_LABELS, SWELLING_MAX
-from apps.diary import anatomy
+from apps.core.vocabulary import PAIN_MAX, SWELLING_MAX
 
-__all__ = ["PAIN_MAX", "SWELLING_LABELS", "SWELLING_MAX"]
+# core.vocabulary.SWELLING_LABELS in the reader's language; written out so
+# makemessages finds each word.
+SWELLING_LABELS = (
+    pgettext_lazy("swelling", "none"),
+    pgettext_lazy("swelling", "mild"),
+    pgettext_lazy("swelling", "moderate"),
+    pgettext_lazy("swelling", "severe"),
+)
+# Whole names, never "left" + "knee": adjectives agree with the joint's gender
+# (cadera izquierda, genou gauche, linkes Knie) and their order differs.
+JOINT_NAMES = {
+    "left_hip": _("Left hip"),
+    "right_hip": _("Right hip"),
+    "left_knee": _("Left knee"),
+    "right_knee": _("Right knee"),
+    "left_ankle": _("Left ankle"),
+    "right_ankle": _("Right ankle"),
+    "left_foot": _("Left foot"),
+    "right_foot": _("Right foot"),
+    "left_shoulder": _("Left shoulder"),
+    "right_shoulder": _("Right shoulder"),
+    "left_elbow": _("Left elbow"),
+    "right_elbow": _("Right elbow"),
+    "left_wrist": _("Left wrist"),
+    "right_wrist": _("Right wrist"),
+    "left_hand": _("Left hand"),
+    "right_hand": _("Right hand"),
+}
+# The same joint inside a sentence, as its subject ("your left knee"; other
+# languages give it with its article: la rodilla izquierda, das linke Knie).
+JOINT_NAMES_IN_SENTENCE = {
+    "left_hip": pgettext_lazy("joint in a sentence", "left hip"),
+    "right_hip": pgettext_lazy("joint in a sentence", "right hip"),
+    "left_knee": pgettext_lazy("joint in a sentence", "left knee"),
+    "right_knee": pgettext_lazy("joint in a sentence", "right knee"),
+    "left_ankle": pgettext_lazy("joint in a sentence", "left ankle"),
+    "right_ankle": pgettext_lazy("joint in a sentence", "right ankle"),
+    "left_foot": pgettext_lazy("joint in a sentence", "left foot"),
+    "right_foot": pgettext_lazy("joint in a sentence", "right foot"),
+    "left_shoulder": pgettext_lazy("joint in a sentence", "left shoulder"),
+    "right_shoulder": pgettext_lazy("joint in a sentence", "right shoulder"),
+    "left_elbow": pgettext_lazy("joint in a sentence", "left elbow"),
+    "right_elbow": pgettext_lazy("joint in a sentence", "right elbow"),
+    "left_wrist": pgettext_lazy("joint in a sentence", "left wrist"),
+    "right_wrist": pgettext_lazy("joint in a sentence", "right wrist"),
+    "left_hand": pgettext_lazy("joint in a sentence", "left hand"),
+    "right_hand": pgettext_lazy("joint in a sentence", "right hand"),
+}
+
+
+def joint_label(code: str) -> str:
+    """The joint's name in the active language, e.g. "Left knee" / "Rodilla izquierda"."""
+    return str(JOINT_NAMES[code])
+
+
+def joint_labels() -> dict[str, str]:
+    """Every catalogue joint's name in the active language (for the pure figures)."""
+    return {code: str(name) for code, name in JOINT_NAMES.items()}
 
 
 class Joint(models.Model):
     """One of the 16 catalogue joints; rows come from anatomy.JOINTS via a data migration."""
 
     class Side(models.TextChoices):
-        LEFT = "left", "Left"
-        RIGHT = "right", "Right"
+        LEFT = "left", _("Left")
+        RIGHT = "right", _("Right")
 
     class Limb(models.TextChoices):
-        LOWER = "lower", "Lower limb"
-        UPPER = "upper", "Upper limb"
+        LOWER = "lower", _("Lower limb")
+        UPPER = "upper", _("Upper limb")
 
     code = models.SlugField(max_length=32, unique=True)
     side = models.CharField(max_length=5, choices=Side.choices)
@@ -37,7 +95,11 @@ class Joint(models.Model):
 
     @property
     def label(self) -> str:
-        return anatomy.JOINTS[self.code].label
+        return joint_label(self.code)
+
+    @property
+    def name_in_sentence(self) -> str:
+        return str(JOINT_NAMES_IN_SENTENCE[self.code])
 
 
 class TrackedJoint(models.Model):

@@ -10,6 +10,9 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,10 +21,10 @@ from apps.accounts.middleware import one_tap_allowed
 from apps.core.http import HtmxHttpRequest
 from apps.diary import anatomy, selectors, services
 from apps.diary.forms import DayForm
-from apps.diary.models import Joint
+from apps.diary.models import Joint, joint_label
 
 UNPROCESSABLE = 422  # htmx is configured (base.html) to swap 422 responses
-RETRY_MESSAGE = (
+RETRY_MESSAGE = gettext_lazy(
     "We could not save just now (our database did not answer). Nothing was "
     "stored; your choices are still here, so please tap Save again."
 )
@@ -40,13 +43,17 @@ def log_day(request: HtmxHttpRequest, day: dt.date | None = None) -> HttpRespons
     first = patient.first_loggable_day()
     if day > today or day < first:
         if day > today:
-            msg = f"{day:%d %b %Y} is in the future; you can log up to today."
+            msg = _("%(day)s is in the future; you can log up to today.") % {
+                "day": date_format(day, "j M Y")
+            }
         else:
-            msg = (
-                f"Your diary starts on {first:%d %b %Y} (two years before you "
-                f"joined, or your diagnosis date if earlier), so {day:%d %b %Y} "
-                "cannot be logged."
-            )
+            msg = _(
+                "Your diary starts on %(first)s (two years before you joined, or "
+                "your diagnosis date if earlier), so %(day)s cannot be logged."
+            ) % {
+                "first": date_format(first, "j M Y"),
+                "day": date_format(day, "j M Y"),
+            }
         if request.method == "POST":
             if is_json:
                 return JsonResponse({"errors": {"date": [msg]}}, status=400)
@@ -100,7 +107,7 @@ def joint_add(request: HtmxHttpRequest, day: dt.date) -> HttpResponse:
     patient = request.patient
     code = request.POST.get("add_joint", "")
     if code not in anatomy.JOINTS:
-        return HttpResponse("Unknown joint.", status=400, content_type="text/plain")
+        return HttpResponse(_("Unknown joint."), status=400, content_type="text/plain")
     today = patient.local_date(timezone.now())
     services.joint_track(patient=patient, joint=get_object_or_404(Joint, code=code))
     joints = selectors.tracked_joints(patient=patient)
@@ -150,12 +157,8 @@ def _render_log(
         "next_day": day + dt.timedelta(days=1) if day < today else None,
         "saved": saved,
         "action": _day_url(day, today),
-        "likely_joints": [
-            (c, anatomy.JOINTS[c].label) for c in untracked if c in likely
-        ],
-        "other_joints": [
-            (c, anatomy.JOINTS[c].label) for c in untracked if c not in likely
-        ],
+        "likely_joints": [(c, joint_label(c)) for c in untracked if c in likely],
+        "other_joints": [(c, joint_label(c)) for c in untracked if c not in likely],
     }
     template = "diary/log.html"
     if request.htmx and request.method == "POST":
@@ -222,4 +225,6 @@ def _day_url(day: dt.date, today: dt.date) -> str:
 
 
 def _saved_message(day: dt.date, today: dt.date) -> str:
-    return "Today is saved." if day == today else f"{day:%a %d %b} is saved."
+    if day == today:
+        return _("Today is saved.")
+    return _("%(day)s is saved.") % {"day": date_format(day, "D j M")}

@@ -4,12 +4,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Max, OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.accounts.selectors import patients_for_physician
 from apps.detector.models import JointMigration
-from apps.diary.anatomy import JOINT_ORDER, JOINTS
-from apps.diary.models import SWELLING_LABELS, CheckIn, DiaryEntry
+from apps.diary.anatomy import JOINT_ORDER
+from apps.diary.models import SWELLING_LABELS, CheckIn, DiaryEntry, joint_label
 from apps.diary.selectors import joint_codes
 from apps.reminders.models import DeliveryStatus, ReminderDelivery, ReminderSchedule
 
@@ -71,6 +72,7 @@ def reminder_schedules_for_send(
             "patient__user__password",
             "patient__user__first_name",
             "patient__user__email",
+            "patient__user__language",
         )
         .annotate(last_checkin=last_checkin_subquery("patient_id"))
     )
@@ -92,7 +94,10 @@ def physician_ids_for_digest() -> list[int]:
 
 
 def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:
-    """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none"."""
+    """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none".
+
+    In the active language: the caller writes the email under the recipient's.
+    """
     codes = joint_codes()
     entries = sorted(
         (JOINT_ORDER.index(codes[joint_id]), codes[joint_id], pain, swelling)
@@ -101,13 +106,18 @@ def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:
         ).values_list("joint_id", "pain", "swelling")
     )
     parts = [
-        f"{JOINTS[code].label} pain {pain}, swelling {SWELLING_LABELS[swelling]}"
-        for _, code, pain, swelling in entries
+        _("%(joint)s pain %(pain)s, swelling %(swelling)s")
+        % {
+            "joint": joint_label(code),
+            "pain": pain,
+            "swelling": SWELLING_LABELS[swelling],
+        }
+        for _order, code, pain, swelling in entries
     ]
     if parts:
         return " · ".join(parts)
     # A logged day without rows means every tracked joint was 0 that day.
-    return "no pain or swelling"
+    return _("no pain or swelling")
 
 
 def days_without_checkin(

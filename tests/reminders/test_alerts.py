@@ -24,7 +24,8 @@ def test_new_migration_emails_each_linked_physician(patient, physician, mailoutb
     assert migration_alerts_send(migration_ids=[m.pk]) == 1
     (mail,) = mailoutbox
     assert mail.to == ["doc@example.org"]
-    assert "left hip → right hip" in mail.subject
+    # Whole joint names as the catalogue writes them (capitalised in every language).
+    assert "Left hip → Right hip" in mail.subject
     assert f"/physician/patients/{patient.pk}/" in mail.body
     assert mail.alternatives[0][1] == "text/html"
 

@@ -22,6 +22,7 @@ from apps.dashboard.figures.course import (
 )
 from apps.dashboard.figures.print_course import PrintCourse, print_course
 from apps.dashboard.figures.sparkline import Sparkline, shift_series, sparkline
+from apps.dashboard.figures.text import ENGLISH, FigureText
 from apps.dashboard.figures.timeline import (
     BUNDLE_TRACE_TYPES,
     DAY_MS,
@@ -34,6 +35,7 @@ from apps.dashboard.figures.timeline import (
 __all__ = [
     "BUNDLE_TRACE_TYPES",
     "DAY_MS",
+    "ENGLISH",
     "PHASE_COLOURS",
     "PHASE_LABELS",
     "ROW_GAP_PX",
@@ -43,6 +45,7 @@ __all__ = [
     "Course",
     "EpisodeSpan",
     "EventMark",
+    "FigureText",
     "MigrationMark",
     "PrintCourse",
     "Sparkline",

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from apps.dashboard.figures.course import Course
-from apps.diary.anatomy import JOINT_ORDER, JOINTS, neighbours
+from apps.dashboard.figures.text import ENGLISH, FigureText
+from apps.diary.anatomy import JOINT_ORDER, neighbours
 
 # Front view, viewBox 0 0 200 400: the patient's left is on the viewer's right.
 JOINT_XY: dict[str, tuple[int, int]] = {
@@ -64,7 +65,7 @@ class BodyMap:
     likely_labels: list[str]
 
 
-def body_map(course: Course) -> BodyMap:
+def body_map(course: Course, *, text: FigureText = ENGLISH) -> BodyMap:
     """Joints coloured by the latest logged day's pain, the migration path, and likely next joints."""
     as_of = max((d for d in course.logged if d <= course.today), default=None)
     order: dict[str, int] = {}
@@ -87,7 +88,7 @@ def body_map(course: Course) -> BodyMap:
         joints.append(
             BodyJoint(
                 code=code,
-                label=JOINTS[code].label,
+                label=text.joints[code],
                 x=x,
                 y=y,
                 pain=pain,
@@ -101,5 +102,5 @@ def body_map(course: Course) -> BodyMap:
         joints=joints,
         path=" ".join(f"{x},{y}" for x, y in path_points),
         as_of=as_of,
-        likely_labels=[JOINTS[c].label for c in JOINT_ORDER if c in likely],
+        likely_labels=[text.joints[c] for c in JOINT_ORDER if c in likely],
     )

@@ -13,8 +13,9 @@ from apps.dashboard.figures.course import (
     add_months,
     phase_spans,
 )
+from apps.dashboard.figures.text import ENGLISH, FigureText
 from apps.dashboard.figures.timeline import PAIN_COLOUR
-from apps.diary.anatomy import JOINT_ORDER, JOINTS
+from apps.diary.anatomy import JOINT_ORDER
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,7 @@ class PrintCourse:
     line_end: int  # where the rows' base lines stop
     event_label_y: float
     month_label_y: float
-    start: dt.date
-    today: dt.date
+    title: str  # the SVG's accessible name
     pain_colour: str
     rows: list[PrintRow]
     events: list[Tick]  # vertical dashed lines with their labels
@@ -64,7 +64,11 @@ class PrintCourse:
 
 
 def print_course(
-    course: Course, *, width: int = 720, row_height: int = 46
+    course: Course,
+    *,
+    width: int = 720,
+    row_height: int = 46,
+    text: FigureText = ENGLISH,
 ) -> PrintCourse:
     """Where everything of the printable course goes, in SVG user units."""
     joints = [j for j in JOINT_ORDER if j in course.joints]
@@ -100,7 +104,7 @@ def print_course(
             run = []
         rows.append(
             PrintRow(
-                label=JOINTS[code].label,
+                label=text.joints[code],
                 label_y=base - 12,
                 base_y=base,
                 shade_y=y0 + 2,
@@ -118,7 +122,9 @@ def print_course(
     month = dt.date(course.start.year, course.start.month, 1)
     while month <= course.today:
         if month >= course.start:
-            months.append(Tick(x_of(month), f"{month:%b %y}"))
+            months.append(
+                Tick(x_of(month), f"{text.short_months[month.month - 1]} {month:%y}")
+            )
         month = add_months(month, 1)
     return PrintCourse(
         width=width,
@@ -129,8 +135,11 @@ def print_course(
         line_end=width - 8,
         event_label_y=top - 4,
         month_label_y=bottom + 14,
-        start=course.start,
-        today=course.today,
+        title=text.svg_title
+        % {
+            "start": text.day_month_year(course.start),
+            "end": text.day_month_year(course.today),
+        },
         pain_colour=PAIN_COLOUR,
         rows=rows,
         events=events,

@@ -10,13 +10,13 @@ from xml.sax.saxutils import escape
 
 import plotly.graph_objects as go
 
-from apps.core.vocabulary import SWELLING_LABELS
 from apps.dashboard.figures.course import (
     PHASE_COLOURS,
     Course,
     phase_spans,
     recovery_window,
 )
+from apps.dashboard.figures.text import ENGLISH, FigureText
 from apps.diary.anatomy import JOINT_ORDER, JOINTS
 
 # Trace types the vendored plotly.js bundle (static/vendor/plotly) contains;
@@ -69,7 +69,9 @@ def _rows(joints: Sequence[str]) -> tuple[list[_Row], int]:
     return rows, total
 
 
-def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
+def timeline_figure(
+    course: Course, *, initial_days: int = 91, text: FigureText = ENGLISH
+) -> dict:
     """The course timeline as a Plotly figure dict ({"data", "layout", "config"}).
 
     One row per joint on one shared date axis; pain is a line broken on unlogged
@@ -84,7 +86,10 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
     x0 = course.start.isoformat()
     for row in rows:
         axis = "" if row.index == 1 else str(row.index)
-        label = JOINTS[row.joint].label
+        label = text.joints[row.joint]
+        # Hover templates are HTML to Plotly: the words go in escaped.
+        hover_label = escape(label)
+        pain_hover = escape(text.pain_hover % {"value": "%{y}"})
         # x0/dx instead of a date per point: the JSON carries one date per trace.
         fig.add_trace(
             go.Scatter(
@@ -100,7 +105,7 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                 showlegend=False,
                 xaxis="x",
                 yaxis=f"y{axis}",
-                hovertemplate=f"%{{x|%a %d %b %Y}}<br>Pain %{{y}}/10<extra>{label}</extra>",
+                hovertemplate=f"%{{x|%a %d %b %Y}}<br>{pain_hover}<extra>{hover_label}</extra>",
             )
         )
         swelling = course.swelling(row.joint)
@@ -111,6 +116,9 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
             ]
             if not hits:
                 continue
+            swelling_hover = escape(
+                text.swelling_hover % {"level": text.swelling[level]}
+            )
             fig.add_trace(
                 go.Scatter(
                     x=hits,
@@ -121,12 +129,12 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                         "size": 3 + 3 * level,
                         "opacity": 0.35 + 0.2 * level,
                     },
-                    name=f"Swelling: {SWELLING_LABELS[level]}",
+                    name=text.swelling_trace % {"level": text.swelling[level]},
                     legendgroup=f"swelling-{level}",
                     showlegend=False,
                     xaxis="x",
                     yaxis=f"y{axis}",
-                    hovertemplate=f"%{{x|%a %d %b}}<br>Swelling {SWELLING_LABELS[level]}<extra>{label}</extra>",
+                    hovertemplate=f"%{{x|%a %d %b}}<br>{swelling_hover}<extra>{hover_label}</extra>",
                 )
             )
 
@@ -139,13 +147,13 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
         if info.limb != previous_limb:
             annotations.append(
                 _text(
-                    "Lower limbs" if info.limb == "lower" else "Upper limbs",
+                    text.lower_limbs if info.limb == "lower" else text.upper_limbs,
                     y=row.top + (ROW_GAP_PX - 6) / plot_px,
                     bold=True,
                 )
             )
             previous_limb = info.limb
-        annotations.append(_text(info.label, y=row.top + 2 / plot_px))
+        annotations.append(_text(text.joints[row.joint], y=row.top + 2 / plot_px))
 
     for episode in course.episodes:
         row = by_joint.get(episode.joint)
@@ -203,7 +211,7 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                 "y": 0.55,
                 "ax": m.to_onset.isoformat(),
                 "ay": round(tail, 4),
-                "text": f"moved {m.detected_on:%-d %b}",
+                "text": escape(text.moved % {"date": text.day_month(m.detected_on)}),
                 "showarrow": True,
                 "arrowhead": 2,
                 "arrowsize": 1.2,
@@ -247,9 +255,7 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
         )
 
     if not rows:
-        annotations.append(
-            _text("Nothing logged yet: your days will appear here.", y=0.5)
-        )
+        annotations.append(_text(text.nothing_logged, y=0.5))
     end = course.today + dt.timedelta(days=FUTURE_DAYS)
     begin = max(course.start, course.today - dt.timedelta(days=initial_days))
     layout: dict = {
@@ -282,24 +288,29 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
                 "buttons": [
                     {
                         "count": 1,
-                        "label": "1m",
+                        "label": text.ranges[0],
                         "step": "month",
                         "stepmode": "backward",
                     },
                     {
                         "count": 3,
-                        "label": "3m",
+                        "label": text.ranges[1],
                         "step": "month",
                         "stepmode": "backward",
                     },
                     {
                         "count": 6,
-                        "label": "6m",
+                        "label": text.ranges[2],
                         "step": "month",
                         "stepmode": "backward",
                     },
-                    {"count": 1, "label": "1y", "step": "year", "stepmode": "backward"},
-                    {"step": "all", "label": "All"},
+                    {
+                        "count": 1,
+                        "label": text.ranges[3],
+                        "step": "year",
+                        "stepmode": "backward",
+                    },
+                    {"step": "all", "label": text.ranges[4]},
                 ],
                 "x": 0,
                 # Paper units: near the top of the margin, above the date labels.
@@ -329,6 +340,9 @@ def timeline_figure(course: Course, *, initial_days: int = 91) -> dict:
         "displayModeBar": False,
         "scrollZoom": False,
         "doubleClick": False,
+        # Month and day names on the date axis and in the hovers.
+        "locale": text.locale,
+        "locales": {text.locale: text.plotly_locale()},
     }
     return figure
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from apps.accounts.selectors import care_links_for_patient
-from apps.core.emails import absolute_url, email_build
+from apps.core.emails import absolute_url, email_build, recipient_language
 from apps.detector.models import JointMigration
 
 
@@ -17,6 +17,7 @@ def migration_alerts_send(*, migration_ids: list[int]) -> int:
     sent = 0
     for m in migrations:
         for link in care_links_for_patient(patient=m.patient):
+            # Each physician reads it in their own language.
             email_build(
                 "reminders/email/migration",
                 {
@@ -28,6 +29,7 @@ def migration_alerts_send(*, migration_ids: list[int]) -> int:
                     ),
                 },
                 to=[link.physician.user.email],
+                language=recipient_language(link.physician.user),
             ).send()
             sent += 1
     return sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.core import emails
@@ -56,7 +56,35 @@ def digest_send(*, physician_id: int, now: dt.datetime | None = None) -> Outcome
     def patient_url(patient: PatientProfile) -> str:
         return emails.absolute_url(reverse("dashboard:patient", args=[patient.pk]))
 
-    context = {
+    language = emails.recipient_language(physician.user)
+    with translation.override(language):
+        context = _digest_context(
+            physician=physician,
+            flags=flags,
+            unsubscribe_url=unsubscribe_url,
+            patient_url=patient_url,
+        )
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Message-ID": f"<digest-{delivery.pk}@{emails.site_domain()}>",
+        "Auto-Submitted": "auto-generated",
+    }
+    message = emails.email_build(
+        "reminders/email/digest",
+        context,
+        [physician.user.email],
+        headers,
+        language=language,
+    )
+    message_send(DigestDelivery, delivery, message)
+    delivery_finish(DigestDelivery, delivery, status=DeliveryStatus.SENT, now=now)
+    return Outcome.SENT
+
+
+def _digest_context(*, physician, flags, unsubscribe_url, patient_url) -> dict:
+    """The digest's rows; joint and relation names come out in the active language."""
+    return {
         "physician": physician,
         "stopped_logging_days": physician.stopped_logging_days,
         "stopped_rows": [
@@ -83,15 +111,3 @@ def digest_send(*, physician_id: int, now: dt.datetime | None = None) -> Outcome
         "dashboard_url": emails.absolute_url(reverse("dashboard:index")),
         "unsubscribe_url": unsubscribe_url,
     }
-    headers = {
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Message-ID": f"<digest-{delivery.pk}@{emails.site_domain()}>",
-        "Auto-Submitted": "auto-generated",
-    }
-    message = emails.email_build(
-        "reminders/email/digest", context, [physician.user.email], headers
-    )
-    message_send(DigestDelivery, delivery, message)
-    delivery_finish(DigestDelivery, delivery, status=DeliveryStatus.SENT, now=now)
-    return Outcome.SENT

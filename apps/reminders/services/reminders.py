@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.models import PatientProfile
 from apps.core import emails
@@ -272,39 +272,46 @@ def reminder_message_build(
     last_checkin: dt.date | None,
 ) -> EmailMultiAlternatives:
     """The reminder email for `delivery`, with its one-tap link and RFC 8058 unsubscribe headers."""
-    day = delivery.local_date
-    yesterday = day - dt.timedelta(days=1)
-    days_missed = selectors.days_without_checkin(
-        patient=patient, today=day, last_checkin=last_checkin
-    )
-    unsubscribe_url = emails.absolute_url(
-        reverse(
-            "reminders:unsubscribe",
-            args=[tokens.unsubscribe_token_make(kind=tokens.REMINDERS, pk=patient.pk)],
+    language = emails.recipient_language(patient.user)
+    # The summary of yesterday is words too: build it in the patient's language.
+    with translation.override(language):
+        day = delivery.local_date
+        yesterday = day - dt.timedelta(days=1)
+        days_missed = selectors.days_without_checkin(
+            patient=patient, today=day, last_checkin=last_checkin
         )
-    )
-    context = {
-        "first_name": patient.user.first_name,
-        "day": day,
-        "yesterday": yesterday,
-        "yesterday_line": (
-            selectors.day_summary_line(patient=patient, day=yesterday)
-            if last_checkin == yesterday
-            else None
-        ),
-        "days_missed": days_missed,
-        "show_missed_note": days_missed >= MISSED_DAYS_NOTE,
-        "login_url": emails.absolute_url(
+        unsubscribe_url = emails.absolute_url(
             reverse(
-                "reminders:one-tap-login",
+                "reminders:unsubscribe",
                 args=[
-                    tokens.login_token_make(delivery_id=delivery.pk, user=patient.user)
+                    tokens.unsubscribe_token_make(kind=tokens.REMINDERS, pk=patient.pk)
                 ],
             )
-        ),
-        "unsubscribe_url": unsubscribe_url,
-        "profile_url": emails.absolute_url(reverse("patient:profile")),
-    }
+        )
+        context = {
+            "first_name": patient.user.first_name,
+            "day": day,
+            "yesterday": yesterday,
+            "yesterday_line": (
+                selectors.day_summary_line(patient=patient, day=yesterday)
+                if last_checkin == yesterday
+                else None
+            ),
+            "days_missed": days_missed,
+            "show_missed_note": days_missed >= MISSED_DAYS_NOTE,
+            "login_url": emails.absolute_url(
+                reverse(
+                    "reminders:one-tap-login",
+                    args=[
+                        tokens.login_token_make(
+                            delivery_id=delivery.pk, user=patient.user
+                        )
+                    ],
+                )
+            ),
+            "unsubscribe_url": unsubscribe_url,
+            "profile_url": emails.absolute_url(reverse("patient:profile")),
+        }
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -314,5 +321,9 @@ def reminder_message_build(
         "Auto-Submitted": "auto-generated",
     }
     return emails.email_build(
-        "reminders/email/reminder", context, [patient.user.email], headers
+        "reminders/email/reminder",
+        context,
+        [patient.user.email],
+        headers,
+        language=language,
     )
