@@ -20,9 +20,20 @@ ONE_TAP_SESSION_KEY = "tmo_one_tap"
 # A one-tap session ends on the server this long after the tap, whatever the
 # browser does with its cookie.
 ONE_TAP_SESSION_AGE = dt.timedelta(hours=1)
-# allauth's own pages a one-tap session may open: leaving, and proving it is
-# the patient (the password), which makes it an ordinary session.
-ONE_TAP_ALLAUTH_URLS = frozenset({"account_logout", "account_reauthenticate"})
+# allauth's own pages a one-tap session may open: leaving, proving it is the
+# patient (the password), which makes it an ordinary session, and resetting a
+# forgotten password (that needs the key emailed to the account's address, so
+# it gives the holder of a one-tap link nothing a stranger does not have).
+ONE_TAP_ALLAUTH_URLS = frozenset(
+    {
+        "account_logout",
+        "account_reauthenticate",
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_reset_password_from_key",
+        "account_reset_password_from_key_done",
+    }
+)
 
 
 def one_tap_allowed(view):

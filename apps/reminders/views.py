@@ -32,17 +32,17 @@ def one_tap_login(request: HttpRequest, token: str) -> HttpResponse:
     days and see the course; anything else asks for the password first.
     """
     now = timezone.now()
-    if request.method == "POST":
+    result = services.one_tap_login_check(token=token, now=now)
+    if result.user is not None and request.user == result.user:
+        # Tapped again in the browser it already logged in (or one signed in
+        # with the password): nothing to refuse, and nothing to narrow down.
+        return redirect("diary:today")
+    if request.method == "POST" and result.status is OneTapStatus.OK:
         result = services.one_tap_login_redeem(token=token, now=now)
         if result.status is OneTapStatus.OK:
             login(request, result.user, backend=_session_backend())
             one_tap_session_start(request, now=now)
             return redirect("diary:today")
-    else:
-        result = services.one_tap_login_check(token=token, now=now)
-    if result.user is not None and request.user == result.user:
-        # Tapped again in the browser it already logged in: nothing to refuse.
-        return redirect("diary:today")
     if result.status is OneTapStatus.OK:
         # The form's {% csrf_token %} sets the CSRF cookie a cookieless
         # client (a fresh browser from the email app) needs for the POST.

@@ -8,12 +8,14 @@ reauthentication), after which the session is an ordinary one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 
 from apps.accounts.middleware import ONE_TAP_SESSION_KEY
+from apps.accounts.models import User
 from tests.factories import PASSWORD, TrackedJointFactory, joint, one_tap_login
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,21 @@ def test_a_wrong_password_leaves_the_session_limited(tapped):
     assert response.status_code == 200
     assert tapped.session[ONE_TAP_SESSION_KEY]
     assert tapped.get("/profile/").status_code == 302
+
+
+def test_a_one_tap_session_may_reset_a_forgotten_password(tapped, mailoutbox):
+    # The reset key goes to the account's own address: nothing for a link holder.
+    assert tapped.get("/accounts/password/reset/").status_code == 200
+    response = tapped.post("/accounts/password/reset/", {"email": "pat@example.org"})
+    assert response.status_code == 302
+    assert mailoutbox[-1].to == ["pat@example.org"]
+    key_url = re.search(r"/accounts/password/reset/key/\S+/", mailoutbox[-1].body)[0]
+    form = tapped.get(key_url, follow=True)
+    assert form.status_code == 200
+    new = {"password1": "a-Fresh-password-2026", "password2": "a-Fresh-password-2026"}
+    done = tapped.post(form.redirect_chain[-1][0], new)
+    assert done.status_code == 302
+    patient_user = User.objects.get(email="pat@example.org")
+    assert patient_user.check_password("a-Fresh-password-2026")
+    # The new password ends every session, the one-tap one included.
+    assert tapped.get("/log/").status_code == 302

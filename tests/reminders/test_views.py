@@ -124,6 +124,18 @@ def test_one_tap_link_tapped_again_while_logged_in_just_opens_the_log(
     assert response["Location"] == "/log/"
 
 
+def test_one_tap_link_in_a_password_session_leaves_it_as_it_is(
+    client, login_path, scheduled
+):
+    from apps.accounts.middleware import ONE_TAP_SESSION_KEY
+
+    client.force_login(scheduled.user)
+    with time_machine.travel(LATER, tick=False):
+        assert client.post(login_path)["Location"] == "/log/"
+    assert ONE_TAP_SESSION_KEY not in client.session
+    assert ReminderDelivery.objects.get().login_used_at is None
+
+
 def test_one_tap_link_expires_after_24_hours(client, login_path):
     with time_machine.travel(SENT_AT + dt.timedelta(hours=24, seconds=1), tick=False):
         page = client.get(login_path)
