@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.accounts.models import PatientProfile, PhysicianProfile
 from apps.dashboard.models import ClinicalEvent, PhysicianNote
 from apps.reminders import tokens
+from apps.reminders.models import ReminderDelivery
 from tests.browser import a11y
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,8 +101,17 @@ def test_anonymous_pages_meet_wcag_22_aa(page, live_server, world):
     base = live_server.url
     patient = world["patient"]
     unsubscribe = tokens.unsubscribe_token_make(kind=tokens.REMINDERS, pk=patient.pk)
+    now = timezone.now()
+    delivery = ReminderDelivery.objects.create(
+        patient=patient,
+        local_date=patient.local_date(now),
+        scheduled_for=now,
+        status="sent",
+    )
+    one_tap = tokens.login_token_make(delivery_id=delivery.pk, user=patient.user)
     problems: list[str] = []
     for path in (
+        f"/reminders/log-in/{one_tap}/",  # the one-tap link's "Open today's log" page
         "/accounts/login/",
         "/accounts/signup/",
         "/accounts/password/reset/",
