@@ -19,8 +19,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 from apps.detector.detect import JointMigration, detect
-from tests.detector.synthetic import Course, TrueMigration, generate_cohort
-from tests.detector.synthetic_habits import generate_habits_cohort
+from testkit.synthetic import Course, TrueMigration, generate_cohort
+from testkit.synthetic_habits import generate_habits_cohort
 
 ONSET_TOLERANCE_DAYS = 21
 

@@ -13,7 +13,7 @@ import time
 from datetime import date, timedelta
 
 from apps.detector.detect import Reading, detect
-from tests.detector.synthetic import START, generate_course
+from testkit.synthetic import START, generate_course
 
 
 def one_year_four_joints(seed: int, n: int) -> list[tuple[list[Reading], list[date]]]:

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from apps.detector.detect import Detection, Reading, detect
 from apps.diary.anatomy import JOINT_ORDER
-from tests.detector.synthetic import generate_cohort
-from tests.detector.synthetic_habits import generate_habits_cohort
+from testkit.synthetic import generate_cohort
+from testkit.synthetic_habits import generate_habits_cohort
 
 DAY0 = date(2026, 1, 5)
 

@@ -12,7 +12,7 @@ from apps.detector.detect import detect
 from apps.detector.models import Episode, JointMigration
 from apps.detector.services import diary_load, episodes_refresh
 from apps.diary.models import CheckIn, DiaryEntry
-from tests.detector.synthetic import generate_course
+from testkit.synthetic import generate_course
 from tests.factories import joint
 
 

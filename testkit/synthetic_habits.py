@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from apps.detector.detect import Reading
 from apps.diary.anatomy import JOINTS, LIMBS, OTHER, neighbours, relation
-from tests.detector.synthetic import (
+from testkit.synthetic import (
     SIGNAL_EXCESS,
     START,
     Course,
