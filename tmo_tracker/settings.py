@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.detector",
     "apps.dashboard",
     "apps.reminders",
+    "apps.pwa",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "apps.pwa.middleware.ClearSiteDataOnLogoutMiddleware",
 ]
 
 ROOT_URLCONF = "tmo_tracker.urls"
