@@ -339,6 +339,7 @@ def course_page(*, patient: PatientProfile, today: dt.date, days: int) -> dict:
         "today": today,
         "bundle": bundle,
         "figure": figures.timeline_figure(course),
+        "timeline_svg": figures.timeline_svg(course),
         "body": figures.body_map(course),
         "joint_labels": [JOINTS[j].label for j in course.joints],
         "episode_rows": episode_rows(episodes=bundle.episodes, today=today),
