@@ -63,6 +63,14 @@
     });
   }
 
+  // Whether anything was ever kept here: most page loads need not open the database.
+  function exists() {
+    if (!root.indexedDB.databases) return Promise.resolve(true);
+    return root.indexedDB.databases().then(function (dbs) {
+      return dbs.some(function (d) { return d.name === DB_NAME; });
+    }, function () { return true; });
+  }
+
   function newId() {
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
@@ -214,6 +222,7 @@
 
   root.TMODayQueue = {
     all: all,
+    exists: exists,
     keep: keep,
     forUser: forUser,
     settle: settle,

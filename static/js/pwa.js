@@ -29,11 +29,17 @@
 
   // ---- dates: the patient's calendar, whatever the phone's own zone --------
 
+  // Intl formatters are slow to build on a phone: one of each, made when first needed.
+  var formats = {};
+  function format(name, options) {
+    if (!formats[name]) formats[name] = new Intl.DateTimeFormat("en-GB", options);
+    return formats[name];
+  }
+
   function isoToday() {
     var parts = {};
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit",
-    }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    format("iso", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
     return parts.year + "-" + parts.month + "-" + parts.day;
   }
 
@@ -44,15 +50,15 @@
   }
 
   function dayLabel(iso, long) {
-    var options = long
-      ? { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }
-      : { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" };
-    return new Intl.DateTimeFormat("en-GB", options).format(new Date(iso + "T00:00:00Z"));
+    var f = long
+      ? format("long", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+      : format("short", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+    return f.format(new Date(iso + "T00:00:00Z"));
   }
 
   function whenLabel(instant) {
     if (!instant) return "";
-    return new Intl.DateTimeFormat("en-GB", {
+    return format("when", {
       timeZone: tz, weekday: "short", day: "numeric", month: "short",
       hour: "2-digit", minute: "2-digit",
     }).format(new Date(instant));
@@ -143,10 +149,15 @@
      (the usual case: people log once a day): turn it into today's form, filled
      in from the last day, rather than show yesterday as "Today". */
   function adaptStaleToday(form) {
+    if (location.pathname !== logUrl || !form.dataset.today) return false;
+    var d = new Date();
+    var local = d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2) + "-" +
+      ("0" + d.getDate()).slice(-2);
+    // The usual case, a fresh page: skip the time-zone calendar (its first use
+    // loads time-zone data, a noticeable pause on a phone).
+    if (navigator.onLine && local === form.dataset.today) return false;
     var today = isoToday();
-    if (location.pathname !== logUrl || !form.dataset.today || form.dataset.today >= today) {
-      return false;
-    }
+    if (form.dataset.today >= today) return false;
     var from = form.dataset.day;
     form.dataset.day = today;
     form.dataset.today = today;
@@ -251,9 +262,17 @@
     return p;
   }
 
+  // The database is made by the first day kept; until then there is nothing to read.
+  var hasKept = null;
+  function keptDays() {
+    if (!canKeep || !user) return Promise.resolve([]);
+    if (!hasKept) hasKept = Q.exists();
+    return hasKept.then(function (yes) { return yes ? Q.forUser(user) : []; });
+  }
+
   function render(firstTime) {
     if (!canKeep || !user) return Promise.resolve([]);
-    return Q.forUser(user).then(function (days) {
+    return keptDays().then(function (days) {
       var section = document.getElementById("offline-days");
       if (section) {
         var list = section.querySelector(".offline-list");
@@ -269,10 +288,11 @@
         section.querySelector(".offline-banner").hidden = navigator.onLine;
         section.hidden = !list.childElementCount && navigator.onLine;
       }
+      var today = days.length ? isoToday() : null;
       document.querySelectorAll("#week-strip a").forEach(function (a) {
         var href = a.getAttribute("href");
         a.classList.toggle("kept", days.some(function (d) {
-          return d.status === "pending" && (d.url === href || (href === logUrl && d.day === isoToday()));
+          return d.status === "pending" && (d.url === href || (href === logUrl && d.day === today));
         }));
       });
       var form = dayForm();
@@ -293,6 +313,8 @@
 
   function keepForm(form) {
     return Q.keep(readForm(form)).then(function () {
+      hasKept = Promise.resolve(true);
+      Q.setCurrentUser(user).catch(function () {});
       setFormStatus(form, "pending");
       if (navigator.serviceWorker) {
         navigator.serviceWorker.ready.then(function (reg) {
@@ -314,7 +336,9 @@
 
   function sendNow() {
     if (!canKeep || !user || !navigator.onLine) return Promise.resolve([]);
-    return Q.send(user, { csrf: csrfToken() }).then(function (results) {
+    return keptDays().then(function (days) {
+      return days.length ? Q.send(user, { csrf: csrfToken() }) : [];
+    }).then(function (results) {
       var form = dayForm();
       results.forEach(function (r) {
         if (r.outcome !== "sent") return;
@@ -444,20 +468,31 @@
   function init() {
     if (user === null) return;  // the worker's offline page: nobody to act for
     if (!user) {
-      // Signed out (or the session ended): no private page stays in the cache.
-      forgetPages();
-      if (canKeep) Q.setCurrentUser("").catch(function () {});
+      // Signed out (or the session ended): no private page stays in the cache,
+      // and the worker sends nobody's days until someone signs in.
+      if (localStorage.getItem("tmo-user")) forgetPages();
+      localStorage.removeItem("tmo-user");
+      if (canKeep) Q.exists().then(function (yes) { if (yes) return Q.setCurrentUser(""); }).catch(function () {});
       return;
     }
-    if (localStorage.getItem("tmo-user") !== user) {
-      // Another account used this phone before: drop its pages and its days.
+    var changed = localStorage.getItem("tmo-user") !== user;
+    if (changed) {
+      // Another account used this phone before: drop its pages (and its days, below).
       forgetPages();
-      if (canKeep) Q.dropOthers(user).catch(function () {});
       localStorage.setItem("tmo-user", user);
     }
-    if (canKeep) Q.setCurrentUser(user).catch(function () {});
+    if (canKeep) {
+      keptDays();  // starts the look-up once
+      hasKept.then(function (yes) {
+        if (!yes) return;
+        return (changed ? Q.dropOthers(user) : Promise.resolve()).then(function () {
+          return Q.setCurrentUser(user);
+        });
+      }).catch(function () {});
+    }
     if (swUrl && navigator.serviceWorker) {
-      navigator.serviceWorker.register(swUrl).catch(function () {});
+      // Its own task: registering starts the worker's install.
+      step(function () { navigator.serviceWorker.register(swUrl).catch(function () {}); });
       navigator.serviceWorker.addEventListener("message", function (event) {
         if (event.data && event.data.type === "tmo-days-sent") {
           var form = dayForm();
@@ -472,16 +507,27 @@
       });
     }
     var form = dayForm();
-    if (form) {
-      var from = form.dataset.day;
-      if (adaptStaleToday(form)) form.dataset.adapted = from;
+    if (!form) {
+      step(sendNow);  // days waiting on the phone go out from any page
+      return;
     }
-    render(true).then(function () {
-      if (navigator.onLine) return sendNow();
-    }).then(function () {
-      if (form) setTimeout(warm, 1500);
+    var from = form.dataset.day;
+    if (adaptStaleToday(form)) form.dataset.adapted = from;
+    step(function () {
+      render(true).then(function () {
+        if (navigator.onLine) return sendNow();
+      }).then(function () { setTimeout(warm, 1500); });
     });
   }
 
-  init();
+  /* Online, the page the patient opened comes first: start once it has loaded
+     and the phone is idle, each step in its own short task. Offline, at once:
+     the patient must see what is kept on the phone. */
+  var idle = window.requestIdleCallback || function (fn) { setTimeout(fn, 50); };
+  function step(fn) {
+    if (!navigator.onLine) fn();
+    else idle(fn, { timeout: 2000 });
+  }
+  if (!navigator.onLine || document.readyState === "complete") step(init);
+  else window.addEventListener("load", function () { step(init); }, { once: true });
 })();
