@@ -9,6 +9,7 @@ import datetime as dt
 import time
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from apps.diary import services
@@ -251,3 +252,31 @@ def test_logout_leaves_nothing_of_the_patient_on_the_phone(
     assert page.evaluate("() => caches.keys()") == []
     assert page.evaluate("() => TMODayQueue.all()") == []
     assert page.evaluate("() => navigator.serviceWorker.getRegistrations()") == []
+
+
+def test_yesterdays_cached_today_opens_as_today_and_saves_today(
+    online_first, context, live_server, patient_with_joints
+):
+    """The usual evening: the phone last had signal yesterday, and logs today offline."""
+    page = online_first
+    assert "/log/" in _cached_pages(page, 7)
+    context.set_offline(True)
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    day = patient_with_joints.local_date(tomorrow)
+    # The phone's clock (and, below, the server's) has moved on to the next day.
+    page.clock.set_system_time(tomorrow)
+    page.reload()
+    assert page.locator(".day-head h1").inner_text().startswith("Today")
+    assert f"{day.day} {day:%B %Y}" in page.locator(".day-head h1 small").inner_text()
+    assert page.locator("#day-form").get_attribute("data-day") == f"{day:%Y-%m-%d}"
+    assert page.locator("text=Filled in from your last log").is_visible()
+    _tap_a_day(page)
+    page.click("text=Save today")
+    page.wait_for_selector(f"text={KEPT}")
+
+    with time_machine.travel(tomorrow, tick=True):
+        context.set_offline(False)
+        page.wait_for_selector(f"text={SENT}")
+        stored = CheckIn.objects.get()
+    assert stored.date == day  # the day it was saved on, not the day it arrived
+    assert _stored(patient_with_joints)["left_hip"] == (6, 2)
