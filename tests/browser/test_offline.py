@@ -169,6 +169,7 @@ def test_log_page_reopens_with_no_network(
         assert page.locator(f"#row-{code}").is_visible()
     assert page.locator("#day-form .save-bar button").inner_text().startswith("Save")
     assert page.locator("#offline-days .offline-banner").is_visible()
+    screenshot(page, "offline-log-reopened")
 
     page.goto(f"{live_server.url}/log/{yesterday:%Y-%m-%d}/")
     assert page.locator("#row-left_hip").is_visible()
@@ -255,7 +256,7 @@ def test_logout_leaves_nothing_of_the_patient_on_the_phone(
 
 
 def test_yesterdays_cached_today_opens_as_today_and_saves_today(
-    online_first, context, live_server, patient_with_joints
+    online_first, context, live_server, screenshot, patient_with_joints
 ):
     """The usual evening: the phone last had signal yesterday, and logs today offline."""
     page = online_first
@@ -270,6 +271,7 @@ def test_yesterdays_cached_today_opens_as_today_and_saves_today(
     assert f"{day.day} {day:%B %Y}" in page.locator(".day-head h1 small").inner_text()
     assert page.locator("#day-form").get_attribute("data-day") == f"{day:%Y-%m-%d}"
     assert page.locator("text=Filled in from your last log").is_visible()
+    screenshot(page, "offline-next-day")
     _tap_a_day(page)
     page.click("text=Save today")
     page.wait_for_selector(f"text={KEPT}")
