@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom first. tmo_tracker (settings, URLs, the pipeline, demo data) is the
 # top: it may import every app, and none imports it.
-LAYERS = ["core", "accounts", "diary", "detector", "dashboard", "reminders"]
+LAYERS = ["core", "accounts", "diary", "detector", "dashboard", "reminders", "pwa"]
 TOP = "tmo_tracker"
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.detector",
     "apps.dashboard",
     "apps.reminders",
+    "apps.pwa",
     # Last: the top layer, which wires the apps above together (tmo_tracker/apps.py).
     "tmo_tracker",
 ]
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "apps.pwa.middleware.ClearSiteDataOnLogoutMiddleware",
 ]
 
 ROOT_URLCONF = "tmo_tracker.urls"
@@ -190,7 +192,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("physician/", include("apps.dashboard.urls")),
     path("reminders/", include("apps.reminders.urls")),
+    path("", include("apps.pwa.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from apps.accounts.models import PatientProfile
 from apps.diary import anatomy
 from apps.diary.models import CheckIn, DiaryEntry, Joint
-from apps.diary.services import Score
+from apps.diary.services import Score, day_version
 
 STRIP_DAYS = 7
 
@@ -38,6 +38,7 @@ class DayState:
     scores: dict[int, Score]  # joint id → score shown on the form
     prefilled_from: dt.date | None  # the earlier day the unlogged form copies
     strip: list[StripDay]  # the week up to `day`, for quick backfill
+    version: dt.datetime | None = None  # when `day` last changed; None if not logged
 
 
 def day_state(*, patient: PatientProfile, day: dt.date) -> DayState:
@@ -60,14 +61,17 @@ def day_state(*, patient: PatientProfile, day: dt.date) -> DayState:
         for d in (day - dt.timedelta(days=i) for i in range(STRIP_DAYS - 1, -1, -1))
     ]
     scores: dict[int, Score] = {}
+    changed: list[dt.datetime] = []
     if source is not None:
         # Joints not mentioned on a logged day were 0 that day, so absent keys stay 0.
-        for joint_id, pain, swelling in DiaryEntry.objects.filter(
+        for joint_id, pain, swelling, updated_at in DiaryEntry.objects.filter(
             patient=patient, date=source.date
-        ).values_list("joint_id", "pain", "swelling"):
+        ).values_list("joint_id", "pain", "swelling", "updated_at"):
             scores[joint_id] = Score(pain=pain, swelling=swelling)
+            changed.append(updated_at)
     is_today = source is not None and source.date == day
     return DayState(
+        version=day_version(source.updated_at, changed) if is_today else None,
         day=day,
         checkin=source if is_today else None,
         scores=scores,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -29,6 +29,38 @@ class DayRecorded:
     updated: int  # entries whose values changed
 
 
+@dataclass(frozen=True)
+class DayBase:
+    """The copy of a day a save was made from (a phone that saved it offline).
+
+    version: day_version() of that copy; None when the day was not logged yet.
+    """
+
+    version: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class StoredDay:
+    version: dt.datetime
+    scores: dict[int, Score]  # joint id → what is stored; a joint without a row is 0/0
+    note: str
+
+
+class DayConflict(Exception):
+    """The day was saved elsewhere after the copy this save was based on."""
+
+    def __init__(self, stored: StoredDay):
+        super().__init__("This day was changed elsewhere since it was loaded.")
+        self.stored = stored
+
+
+def day_version(
+    checkin_updated: dt.datetime, entries_updated: Iterable[dt.datetime]
+) -> dt.datetime:
+    """When a logged day last changed: its check-in (the note) or any of its entries."""
+    return max([checkin_updated, *entries_updated])
+
+
 def day_record(
     *,
     patient: PatientProfile,
@@ -36,10 +68,13 @@ def day_record(
     scores: Mapping[Joint, Score],
     note: str = "",
     now: dt.datetime | None = None,
+    based_on: DayBase | None = None,
 ) -> DayRecorded:
     """Save one local day atomically: the check-in plus pain 0–10 / swelling 0–3 per joint.
 
     Idempotent: posting the same day twice (double tap, retried request) stores it once.
+    With based_on (a save kept on a phone while offline), raises DayConflict instead
+    of overwriting a different version saved after that copy, e.g. from another device.
     """
     now = now or timezone.now()
     if day > patient.local_date(now):
@@ -52,6 +87,14 @@ def day_record(
     for attempt in range(2):
         try:
             with transaction.atomic():
+                if based_on is not None:
+                    _day_check(
+                        patient=patient,
+                        day=day,
+                        scores=scores,
+                        note=note,
+                        base=based_on,
+                    )
                 recorded = _day_write(
                     patient=patient, day=day, scores=scores, note=note
                 )
@@ -62,6 +105,43 @@ def day_record(
             break
     signals.day_saved.send(sender=CheckIn, patient_id=patient.pk)
     return recorded
+
+
+def _day_check(
+    *,
+    patient: PatientProfile,
+    day: dt.date,
+    scores: Mapping[Joint, Score],
+    note: str,
+    base: DayBase,
+) -> None:
+    # Locked so a concurrent save of the same day waits for this one's verdict
+    # (SQLite's IMMEDIATE transactions already serialise writers).
+    checkin = (
+        CheckIn.objects.select_for_update().filter(patient=patient, date=day).first()
+    )
+    if checkin is None:
+        return  # nothing stored to overwrite
+    rows = list(
+        DiaryEntry.objects.filter(patient=patient, date=day).values_list(
+            "joint_id", "pain", "swelling", "updated_at"
+        )
+    )
+    stored = StoredDay(
+        version=day_version(checkin.updated_at, [r[3] for r in rows]),
+        scores={j: Score(pain=p, swelling=s) for j, p, s, _ in rows},
+        note=checkin.note,
+    )
+    if base.version is not None and stored.version <= base.version:
+        return  # unchanged since the phone's copy
+    zero = Score(pain=0, swelling=0)
+    if note == stored.note and all(
+        stored.scores.get(j.pk, zero) == s for j, s in scores.items()
+    ):
+        # What is stored already is this save (an earlier send whose answer was
+        # lost on a bad connection): nothing would be overwritten.
+        return
+    raise DayConflict(stored)
 
 
 def _day_write(

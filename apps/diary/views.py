@@ -24,6 +24,7 @@ from apps.diary.forms import DayForm
 from apps.diary.models import Joint, joint_label
 
 UNPROCESSABLE = 422  # htmx is configured (base.html) to swap 422 responses
+CONFLICT = 409
 RETRY_MESSAGE = gettext_lazy(
     "We could not save just now (our database did not answer). Nothing was "
     "stored; your choices are still here, so please tap Save again."
@@ -156,6 +157,7 @@ def _render_log(
         ),
         "next_day": day + dt.timedelta(days=1) if day < today else None,
         "saved": saved,
+        "version": format_version(state.version),
         "action": _day_url(day, today),
         "likely_joints": [(c, joint_label(c)) for c in untracked if c in likely],
         "other_joints": [(c, joint_label(c)) for c in untracked if c not in likely],
@@ -169,7 +171,22 @@ def _render_log(
 def _log_day_json(
     request: HtmxHttpRequest, *, day: dt.date, joints: list[Joint]
 ) -> JsonResponse:
-    """`{"entries": [{"joint", "pain", "swelling"}], "note"}`; unmentioned tracked joints are 0."""
+    """`{"entries": [{"joint", "pain", "swelling"}], "note", "based_on"}`; unmentioned tracked joints are 0.
+
+    `based_on` (optional) is the `version` of the copy the save was made from, or
+    null for a day that copy did not have logged: a phone sending a day it kept
+    offline gets 409 with what is stored instead of overwriting a newer save.
+    """
+    bad_shape = JsonResponse(
+        {
+            "errors": {
+                "__all__": [
+                    'Send {"entries": [{"joint": …, "pain": …, "swelling": …}], "note": …}.'
+                ]
+            }
+        },
+        status=400,
+    )
     try:
         payload = json.loads(request.body)
         entries = payload["entries"]
@@ -180,16 +197,22 @@ def _log_day_json(
             data[f"pain_{e['joint']}"] = e["pain"]
             data[f"swelling_{e['joint']}"] = e["swelling"]
     except (ValueError, KeyError, TypeError):
-        return JsonResponse(
-            {
-                "errors": {
-                    "__all__": [
-                        'Send {"entries": [{"joint": …, "pain": …, "swelling": …}], "note": …}.'
-                    ]
-                }
-            },
-            status=400,
-        )
+        return bad_shape
+    based_on = None
+    if "based_on" in payload:
+        try:
+            based_on = services.DayBase(version=parse_version(payload["based_on"]))
+        except (ValueError, TypeError):
+            return JsonResponse(
+                {
+                    "errors": {
+                        "based_on": [
+                            "based_on must be the version the page gave, or null."
+                        ]
+                    }
+                },
+                status=400,
+            )
     form = DayForm(
         {k: str(v) if not isinstance(v, (dict, list)) else "" for k, v in data.items()},
         joints=joints,
@@ -202,22 +225,72 @@ def _log_day_json(
             day=day,
             scores=form.scores(),
             note=form.cleaned_data["note"],
+            based_on=based_on,
         )
     except DatabaseError:
         # As for the form: nothing was stored, sending the same body again is safe.
         log.warning("saving a day failed", exc_info=True)
         return JsonResponse({"errors": {"__all__": [RETRY_MESSAGE]}}, status=503)
+    except services.DayConflict as conflict:
+        stored = conflict.stored
+        zero = services.Score(pain=0, swelling=0)
+        return JsonResponse(
+            {
+                "errors": {
+                    "__all__": [
+                        _(
+                            "This day was saved again elsewhere after your copy "
+                            "was loaded; nothing was overwritten."
+                        )
+                    ]
+                },
+                "stored": {
+                    "version": format_version(stored.version),
+                    "entries": [
+                        {
+                            "joint": j.code,
+                            "pain": stored.scores.get(j.pk, zero).pain,
+                            "swelling": stored.scores.get(j.pk, zero).swelling,
+                        }
+                        for j in joints
+                    ],
+                    "note": stored.note,
+                },
+            },
+            status=CONFLICT,
+        )
+    state = selectors.day_state(patient=request.patient, day=day)
     return JsonResponse(
         {
             "date": day.isoformat(),
             "created": recorded.created,
             "updated": recorded.updated,
+            "version": format_version(state.version),
             "entries": [
                 {"joint": j.code, "pain": s.pain, "swelling": s.swelling}
                 for j, s in form.scores().items()
             ],
         }
     )
+
+
+def format_version(version: dt.datetime | None) -> str | None:
+    """A day's version as the page and the phone's queue carry it (UTC, microseconds)."""
+    if version is None:
+        return None
+    return version.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_version(value: str | None) -> dt.datetime | None:
+    """The inverse of format_version; ValueError/TypeError on anything else."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("version must be a string")
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("version must carry its time zone")
+    return parsed
 
 
 def _day_url(day: dt.date, today: dt.date) -> str:

@@ -34,17 +34,30 @@ def test_patient_course_on_a_phone_shows_timeline_and_body_map(
     page.on("response", count)
     login(page, "patient2@example.com", DEMO_PASSWORD)  # knee → ankle → foot
     page.goto(f"{live_server.url}/course/")
-    page.wait_for_selector("[data-chart] .main-svg")
+    page.wait_for_load_state("networkidle")
     patient = PatientProfile.objects.get(user__email="patient2@example.com")
     tracked = patient.tracked_joints.count()
-    rows = page.locator("[data-chart] .main-svg .cartesianlayer .subplot").count()
-    assert rows == tracked
+    # First the static timeline: every row drawn, and no plotly.js fetched yet.
+    static = page.locator("[data-chart] svg.timeline-static")
+    assert static.is_visible()
+    assert static.locator("polyline").count() >= tracked
+    assert not any("plotly" in url for url in transferred)
     assert page.locator("figure.body-map svg").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "course-phone")
     total_kb = sum(transferred.values()) / 1024
     print(f"course page first load: {total_kb:.0f} KB compressed")
-    assert total_kb <= 700
+    assert total_kb <= 200
+
+    # A tap on its "6m" button opens the interactive chart on that range.
+    static.locator("[data-range='6m']").click()
+    page.wait_for_selector("[data-chart] .main-svg")
+    rows = page.locator("[data-chart] .main-svg .cartesianlayer .subplot").count()
+    assert rows == tracked
+    assert page.locator("svg.timeline-static").count() == 0
+    active = page.locator("[data-chart] .rangeselector .button").filter(has_text="6m")
+    assert active.locator("rect").get_attribute("style").find("rgb(201, 216, 232)") >= 0
+    screenshot(page, "course-phone-interactive")
 
 
 def test_physician_dashboard_lists_flagged_patients_first_and_opens_one(

@@ -292,3 +292,90 @@ def test_print_course_lays_out_rows_lines_and_events():
     assert len(layout.rows[0].lines) == 1  # two logged days in a row: one stretch
     assert [e.label for e in layout.events] == ["<b>X</b>"]  # the template escapes it
     assert layout.height > layout.bottom > layout.top
+
+
+# The static first screen (timeline_svg) -------------------------------------
+
+
+def _svg_root(course: Course):
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(figures.timeline_svg(course))
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_static_timeline_has_a_labelled_row_per_joint_and_limb_headings():
+    root = _svg_root(year_of_four_joints(TODAY))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    for label in ("Left hip", "Right hip", "Left knee", "Left ankle", "Lower limbs"):
+        assert label in texts
+    assert [t for t in texts if t in figures.RANGE_BUTTONS] == list(
+        figures.RANGE_BUTTONS
+    )
+    # One white plot area per row, as the chart's subplots.
+    assert len([r for r in root.iter(f"{SVG}rect") if r.get("fill") == "#fff"]) == 4
+
+
+def test_static_timeline_breaks_the_pain_line_on_unlogged_days():
+    logged = frozenset(TODAY - dt.timedelta(days=i) for i in range(10) if i != 4)
+    root = _svg_root(_course(days=10, joints=("left_hip",), logged=logged))
+    lines = list(root.iter(f"{SVG}polyline"))
+    assert len(lines) == 2  # before and after the gap, never drawn through it as 0
+    assert sum(len(p.get("points").split()) for p in lines) == 9
+
+
+def test_static_timeline_shows_the_initial_range_only():
+    course = year_of_four_joints(TODAY)
+    root = _svg_root(course)
+    ticks = [
+        t.text
+        for t in root.iter(f"{SVG}text")
+        if t.text and re.fullmatch(r"1 [A-Z][a-z]{2}", t.text)
+    ]
+    # 3 months and 4 days shown, as the chart's initial range: four month ticks.
+    assert ticks == ["1 Apr", "1 May", "1 Jun", "1 Jul"]
+    fig = figures.timeline_figure(course)
+    assert fig["layout"]["xaxis"]["range"][0] == f"{TODAY - dt.timedelta(days=91)}"
+
+
+def test_static_timeline_draws_phases_swelling_migrations_and_events():
+    course = _course(
+        days=60,
+        joints=("left_hip", "right_hip"),
+        readings={
+            (TODAY - dt.timedelta(days=2), "left_hip"): (6, 2),
+            (TODAY - dt.timedelta(days=1), "left_hip"): (7, 3),
+        },
+        episodes=(
+            EpisodeSpan(
+                "left_hip",
+                TODAY - dt.timedelta(days=100),
+                TODAY - dt.timedelta(days=5),
+                "peak",
+            ),
+        ),
+        migrations=(
+            MigrationMark(
+                "left_hip",
+                "right_hip",
+                TODAY - dt.timedelta(days=5),
+                TODAY - dt.timedelta(days=3),
+            ),
+        ),
+        events=(EventMark(TODAY - dt.timedelta(days=10), "<MRI>"),),
+    )
+    svg = figures.timeline_svg(course)
+    root = _svg_root(course)
+    fills = {r.get("fill") for r in root.iter(f"{SVG}rect")}
+    assert figures.PHASE_COLOURS["rising"] in fills
+    assert figures.PHASE_COLOURS["peak"] in fills
+    assert "rgba(47, 125, 79, 0.35)" in fills  # the recovery window still ahead
+    swelling = [
+        p for p in root.iter(f"{SVG}path") if p.get("stroke") == figures.SWELLING_COLOUR
+    ]
+    assert {p.get("stroke-width") for p in swelling} == {"9", "12"}
+    assert f"moved {TODAY - dt.timedelta(days=3):%-d %b}" in svg
+    assert "&lt;MRI&gt;" in svg
+    assert "<MRI>" not in svg

@@ -28,9 +28,11 @@ from apps.dashboard.figures.timeline import (
     DAY_MS,
     ROW_GAP_PX,
     ROW_PX,
+    SWELLING_COLOUR,
     timeline_figure,
     trace_types,
 )
+from apps.dashboard.figures.timeline_svg import RANGE_BUTTONS, timeline_svg
 
 __all__ = [
     "BUNDLE_TRACE_TYPES",
@@ -38,8 +40,10 @@ __all__ = [
     "ENGLISH",
     "PHASE_COLOURS",
     "PHASE_LABELS",
+    "RANGE_BUTTONS",
     "ROW_GAP_PX",
     "ROW_PX",
+    "SWELLING_COLOUR",
     "BodyJoint",
     "BodyMap",
     "Course",
@@ -59,5 +63,6 @@ __all__ = [
     "shift_series",
     "sparkline",
     "timeline_figure",
+    "timeline_svg",
     "trace_types",
 ]
