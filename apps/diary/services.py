@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import PatientProfile
 from apps.diary import anatomy, signals
@@ -244,3 +246,22 @@ def diary_history_erase(*, patient_id: int | None, user_id: int) -> None:
         if patient_id is not None:
             model.history.filter(patient_id=patient_id).delete()
         model.history.filter(history_user_id=user_id).update(history_user=None)
+
+
+def day_refusal(*, patient: PatientProfile, day: dt.date, today: dt.date) -> str | None:
+    """Why `day` cannot be logged (after the patient's local today, or before the
+    diary's first day), in the reader's language; None when it can."""
+    if day > today:
+        return _("%(day)s is in the future; you can log up to today.") % {
+            "day": date_format(day, "j M Y")
+        }
+    first = patient.first_loggable_day()
+    if day < first:
+        return _(
+            "Your diary starts on %(first)s (two years before you joined, or "
+            "your diagnosis date if earlier), so %(day)s cannot be logged."
+        ) % {
+            "first": date_format(first, "j M Y"),
+            "day": date_format(day, "j M Y"),
+        }
+    return None
