@@ -18,7 +18,7 @@ from bisect import bisect_left
 from collections import Counter
 from datetime import date, timedelta
 
-from apps.detector.detect import JointMigration, detect
+from apps.detector.detect import MigrationFinding, detect
 from tests.detector.synthetic import Course, TrueMigration, generate_cohort
 from tests.detector.synthetic_habits import generate_habits_cohort
 
@@ -26,8 +26,8 @@ ONSET_TOLERANCE_DAYS = 21
 
 
 def match(
-    truth: list[TrueMigration], found: list[JointMigration]
-) -> list[tuple[TrueMigration, JointMigration]]:
+    truth: list[TrueMigration], found: list[MigrationFinding]
+) -> list[tuple[TrueMigration, MigrationFinding]]:
     """Pair each true migration with at most one detected one: same joints, onset within 21 days."""
     pairs = []
     used: set[int] = set()
@@ -53,7 +53,7 @@ def truncated(course: Course, cut: date) -> tuple[list, list]:
 
 
 def causality_violations(
-    course: Course, full: list[JointMigration], rng: random.Random
+    course: Course, full: list[MigrationFinding], rng: random.Random
 ) -> tuple[int, int]:
     """Truncate at every flag day, the day before, and random days; count mismatches."""
     if not course.logged_days:

@@ -98,7 +98,7 @@ class Reading:
 
 
 @dataclass(frozen=True)
-class Episode:
+class EpisodeFinding:
     joint: str
     onset: date  # estimated first day of the rise (first logged day if already active)
     peak: date  # day of the highest smoothed pain so far
@@ -109,7 +109,7 @@ class Episode:
 
 
 @dataclass(frozen=True)
-class JointMigration:
+class MigrationFinding:
     from_joint: str
     to_joint: str
     relation: str  # "adjacent" | "contralateral" | "other", from anatomy.relation
@@ -120,8 +120,8 @@ class JointMigration:
 
 @dataclass(frozen=True)
 class Detection:
-    episodes: list[Episode]
-    migrations: list[JointMigration]
+    episodes: list[EpisodeFinding]
+    migrations: list[MigrationFinding]
 
 
 @dataclass
@@ -762,7 +762,7 @@ def _confirm(
     )
 
 
-def _finish(ep: _Ep, ords: list[int], pv: list[int]) -> Episode:
+def _finish(ep: _Ep, ords: list[int], pv: list[int]) -> EpisodeFinding:
     """The public view of an episode, its phase judged on all the data."""
     if ep.resolved_on is not None:
         phase = RESOLVED
@@ -783,7 +783,7 @@ def _finish(ep: _Ep, ords: list[int], pv: list[int]) -> Episode:
             phase = PEAK
         else:
             phase = IMPROVING
-    return Episode(
+    return EpisodeFinding(
         joint=ep.joint,
         onset=date.fromordinal(ep.onset),
         peak=date.fromordinal(ep.peak_day),
@@ -806,10 +806,10 @@ def _peak_as_of(ep: _Ep, day: int) -> int:
     return peak
 
 
-def _link(episodes: list[_Ep]) -> list[JointMigration]:
+def _link(episodes: list[_Ep]) -> list[MigrationFinding]:
     """Migrations, deciding each new episode's source with what was known on its detection day."""
     order = sorted(episodes, key=lambda e: (e.detected, _joint_sort_key(e.joint)))
-    migrations: list[JointMigration] = []
+    migrations: list[MigrationFinding] = []
     for idx, new in enumerate(order):
         if new.censored:
             # Already active when the diary began: no way to tell what came first.
@@ -857,7 +857,7 @@ def _link(episodes: list[_Ep]) -> list[JointMigration]:
         )
         kind = SEQUENTIAL if settled else OVERLAP
         migrations.append(
-            JointMigration(
+            MigrationFinding(
                 from_joint=source.joint,
                 to_joint=new.joint,
                 relation=_relation(source.joint, new.joint),
