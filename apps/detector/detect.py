@@ -67,10 +67,15 @@ SLIGHT = 1.0
 POOL_SIZE = 42
 POOL_MIN = 7
 REFRESH_EVERY = 28
-# A joint whose baseline stands this far above the patient's floor, or whose quiet
-# days swing this much, is arthritic: its transients are flares, not aches.
+# A joint that hurts this much on its quiet days, whose baseline stands this far
+# above the patient's floor, or that flared twice within a year, is arthritic: its
+# transients are flares, not aches.
+# (A wide swing on quiet days is no sign of it: patients who rate loosely swing in
+# every joint, and their own margin and ordinary rate take care of that.)
+ARTHRITIC_PAIN = 3
 ARTHRITIC_LEVEL = 1.5
-ARTHRITIC_SWING = 2.5
+ARTHRITIC_FLARES = 2
+FLARE_MEMORY_DAYS = 365
 
 # The sequential test, in natural-log odds of TMO against a transient.
 CONFIRM = 4.6  # about 100:1
@@ -86,7 +91,7 @@ P_RAISED_AFTER = 0.03
 P_RAISED_AFTER_FLARING = 0.1
 # The ordinary rate is a prior worth this many readings, updated by the pool's.
 RATE_PRIOR_READINGS = 20
-# How long transients last, in days: aches 1-3 (rarely 4-5); an arthritic joint's
+# How long transients last, in days: aches 1-3 (now and then 4); an arthritic joint's
 # flares up to two weeks (FLARE_SHARE of its transients), and it can ache too.
 # Its ordinary level also wanders for weeks (SHIFT_SHARE of its transients never
 # end within the test), so however long it stays raised proves little on its own:
@@ -94,15 +99,18 @@ RATE_PRIOR_READINGS = 20
 # come from what TMO does and arthritis does not, marked swelling or very high pain.
 FLARE_SHARE = 0.7
 SHIFT_SHARE = 0.1
-ACHE_DAYS = {1: 0.35, 2: 0.3, 3: 0.2, 4: 0.1, 5: 0.05}
+ACHE_DAYS = {1: 0.35, 2: 0.3, 3: 0.25, 4: 0.1}
 FLARE_DAYS = dict(
     enumerate((3, 3, 3, 2, 2, 2, 2, 2, 2, 1.5, 1, 0.5, 0.25, 0.1), start=1)
 )
 # Evidence from the latest two raised readings, by swelling grade above baseline
 # (aches hardly swell; an arthritic flare may, by one grade) and by very high pain.
-SWELLING_EVIDENCE = (-0.5, 1.0, 3.0, 4.0)
+SWELLING_EVIDENCE = (-0.5, 2.5, 4.5, 5.5)
 SWELLING_EVIDENCE_FLARING = (0.0, 0.0, 2.0, 3.5)
 PAIN_EVIDENCE = ((8, 3.0), (6, 1.5))  # pain points above baseline -> evidence
+# A transient whose persistence evidence reached this before it ended lasted
+# longer than an ache: a flare (noise, in a patient who rates loosely, does not).
+FLARE_EVIDENCE = 1.0
 # A transient is over once the joint has been back at baseline this long.
 QUIET_DROP_DAYS = 14
 # Already raised when the diary began: no rise to see, so the course must show TMO
@@ -187,9 +195,10 @@ class _Baseline:
     own: bool = False  # from the joint's own quiet readings, not the patient's floor
     raised: int = 0  # readings in the pool at or above the raised level
     quiet: int = 0  # and below it
-    # The lowest floor seen at a refresh: while other joints are in an episode the
-    # floor rises, and an arthritic joint must not pass for an ordinary one then.
-    lowest_floor: float = math.inf
+    # Days on which a transient of three raised readings or more ended, or an
+    # "episode" healed too fast for TMO: a joint that flares.
+    flares: list[int] = field(default_factory=list)
+    arthritic_until: int = 0  # day (ordinal)
     pool_p: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
     pool_s: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
     fresh: int = 0  # quiet readings since the last refresh
@@ -204,10 +213,9 @@ class _Baseline:
         self.pool_s.extend(swells[-POOL_SIZE:])
         self.fresh += len(pains)
 
-    def refresh(self, floor: float) -> None:
-        """Recompute from the pool; `floor` is the patient's quiet level today."""
+    def refresh(self, floor: float, day: int) -> None:
+        """Recompute from the pool; `floor` is the patient's quiet level on `day`."""
         self.fresh = 0
-        self.lowest_floor = floor = min(self.lowest_floor, floor)
         size = len(self.pool_p)
         if size < POOL_MIN:
             # Nothing of its own yet (the diary began mid-episode): the floor.
@@ -223,9 +231,16 @@ class _Baseline:
         self.swelling = sorted(self.pool_s)[(size - 1) // 2]
         swing = ordered[(size * 9) // 10] - self.pain
         self.margin = math.ceil(max(RAISED, swing + 0.5))
-        self.arthritic = (
-            self.pain - floor >= ARTHRITIC_LEVEL or swing >= ARTHRITIC_SWING
-        )
+        recent = sum(day - flare <= FLARE_MEMORY_DAYS for flare in self.flares)
+        if (
+            self.pain >= ARTHRITIC_PAIN
+            or self.pain - floor >= ARTHRITIC_LEVEL
+            or recent >= ARTHRITIC_FLARES
+        ):
+            # Arthritis does not come and go with the baseline's wander: once
+            # seen, the joint is taken as arthritic for a year.
+            self.arthritic_until = day + FLARE_MEMORY_DAYS
+        self.arthritic = day <= self.arthritic_until
         self.own = True
         level = self.level
         self.raised = sum(map(level.__le__, map(int.__add__, self.pool_p, self.pool_s)))
@@ -290,7 +305,10 @@ class _Test:
         a, b = self.alpha, self.beta
         lik, ks, ms = self.lik, self.raised_after, self.seen_after
         for idx, d in enumerate(self.durations):
-            if elapsed < d:
+            if d == _FOREVER:
+                # A level that moved reads like a TMO rise, reading for reading.
+                lik[idx] *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+            elif elapsed < d:
                 lik[idx] *= on
             else:
                 k, m = ks[idx], ms[idx]
@@ -598,12 +616,12 @@ def _walk_joint(
     start = floor.first_week(i)
     mid = (i - 1) // 2
     if sorted(pv[:i])[mid] + sorted(sv[:i])[mid] >= start + RAISED + SLIGHT:
-        base.refresh(start)
+        base.refresh(start, ords[i - 1])
         i = _candidate(result, base, 0, censored=True)
     else:
         base.add(pv[:i], sv[:i])
     if i < n:
-        base.refresh(floor.at(i - 1))
+        base.refresh(floor.at(i - 1), ords[i - 1])
     while i < n:
         level = base.level
         flags = raised_at.get(level)
@@ -622,11 +640,11 @@ def _walk_joint(
         if j < 0:
             i = stop
             if base.fresh >= REFRESH_EVERY or not base.own:
-                base.refresh(floor.at(i - 1))
+                base.refresh(floor.at(i - 1), ords[i - 1])
             continue
         i = _candidate(result, base, j, censored=False)
         if i < n:
-            base.refresh(floor.at(i - 1))
+            base.refresh(floor.at(i - 1), ords[i - 1])
     return result
 
 
@@ -645,12 +663,13 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
     prev: tuple[int, int] | None = None  # (pain, swelling) of the last raised reading
     last_raised = j
     top_pain = top_swell = 0
-    persistence = evidence = 0.0
+    persistence = evidence = longest = 0.0
     raised_days = 0
     for i in range(j, n):
         p, s = pv[i], sv[i]
         raised = p + s >= level
         persistence = test.update(ords[i], raised)
+        longest = max(longest, persistence)
         if raised:
             last_raised = i
             raised_days += 1
@@ -681,6 +700,8 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
             # the baseline's swing sees it (or a patient's habit of rating a good
             # day 4 would open candidate after candidate).
             base.add(pv[j : i + 1], sv[j : i + 1])
+            if raised_days >= 3 and longest >= FLARE_EVIDENCE:
+                base.flares.append(ords[i])
             return i + 1
         else:
             continue
@@ -704,7 +725,10 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         else:
             ep.strong = _strong_day(test, result, i, level, bp, bs, prev)
         result.episodes.append(ep)
-        return _follow(ep, result, i + 1)
+        after = _follow(ep, result, i + 1)
+        if ep.flare:
+            base.flares.append(ep.resolved_known)
+        return after
     result.open = _Open(
         joint=result.joint,
         onset=onset,
