@@ -67,11 +67,13 @@ SLIGHT = 1.0
 POOL_SIZE = 42
 POOL_MIN = 7
 REFRESH_EVERY = 28
-# A joint that hurts this much on its quiet days, whose baseline stands this far
-# above the patient's floor, or that flared twice within a year, is arthritic: its
-# transients are flares, not aches.
-# (A wide swing on quiet days is no sign of it: patients who rate loosely swing in
-# every joint, and their own margin and ordinary rate take care of that.)
+# A joint that hurts this much on its quiet days, whose quiet days average this
+# far above the patient's other joints (the floor's mean level), or that flared
+# twice within a year, is arthritic: its transients are flares, not aches. Means,
+# not medians: for a patient who rates only in even numbers a median flips
+# between 0 and 2. (A wide swing on quiet days is no sign of it: patients who
+# rate loosely swing in every joint, and their own margin and ordinary rate take
+# care of that.)
 ARTHRITIC_PAIN = 3
 ARTHRITIC_LEVEL = 1.5
 ARTHRITIC_FLARES = 2
@@ -108,8 +110,9 @@ FLARE_DAYS = dict(
 SWELLING_EVIDENCE = (-0.5, 2.5, 4.5, 5.5)
 SWELLING_EVIDENCE_FLARING = (0.0, 0.0, 2.0, 3.5)
 PAIN_EVIDENCE = ((8, 3.0), (6, 1.5))  # pain points above baseline -> evidence
-# A transient whose persistence evidence reached this before it ended lasted
-# longer than an ache: a flare (noise, in a patient who rates loosely, does not).
+# A transient raised past the longest ache, whose persistence evidence reached
+# this before it ended, was a flare (noise, in a patient who rates loosely, and
+# a pre-filled score saved unchanged for a few days, are not).
 FLARE_EVIDENCE = 1.0
 # A transient is over once the joint has been back at baseline this long.
 QUIET_DROP_DAYS = 14
@@ -213,8 +216,9 @@ class _Baseline:
         self.pool_s.extend(swells[-POOL_SIZE:])
         self.fresh += len(pains)
 
-    def refresh(self, floor: float, day: int) -> None:
-        """Recompute from the pool; `floor` is the patient's quiet level on `day`."""
+    def refresh(self, floor: float, day: int, level: float = 0.0) -> None:
+        """Recompute from the pool; `floor` is the patient's quiet level on `day`
+        (for a joint with no baseline of its own), `level` its mean."""
         self.fresh = 0
         size = len(self.pool_p)
         if size < POOL_MIN:
@@ -232,9 +236,10 @@ class _Baseline:
         swing = ordered[(size * 9) // 10] - self.pain
         self.margin = math.ceil(max(RAISED, swing + 0.5))
         recent = sum(day - flare <= FLARE_MEMORY_DAYS for flare in self.flares)
+        mean = sum(self.pool_p) / size
         if (
             self.pain >= ARTHRITIC_PAIN
-            or self.pain - floor >= ARTHRITIC_LEVEL
+            or mean - level >= ARTHRITIC_LEVEL
             or recent >= ARTHRITIC_FLARES
         ):
             # Arthritis does not come and go with the baseline's wander: once
@@ -541,6 +546,7 @@ _MIDDLE = itemgetter(1)
 _OPEN = 10**9
 # A transient that outlasts any test: an arthritic joint's level moving.
 _FOREVER = 10**6
+_ACHE_MAX = max(ACHE_DAYS)
 
 
 def _median3(values: list[int]) -> list[int]:
@@ -569,7 +575,24 @@ class _Floor:
         # floor of the days before it.
         self.firsts = firsts
         self.blocks: dict[int, float] = {}
+        self.means: dict[int, float] = {}
         self.start: float | None = None
+
+    def mean_at(self, i: int) -> float:
+        """The patient's quiet level as a mean: the lower quartile of the joints'
+        mean pain over the 15 logged days up to the start of i's block."""
+        start = i - i % 7
+        level = self.means.get(start)
+        if level is None:
+            lo, hi = max(0, start - 14), start + 1
+            means = sorted(
+                sum(pv[lo:hi])
+                for pv, first in zip(self.pains, self.firsts, strict=True)
+                if first < hi
+            )
+            level = means[len(means) // 4] / (hi - lo) if means else 0.0
+            self.means[start] = level
+        return level
 
     def at(self, i: int) -> float:
         """Floor for logged-day index i (0-10 pain points)."""
@@ -621,7 +644,7 @@ def _walk_joint(
     else:
         base.add(pv[:i], sv[:i])
     if i < n:
-        base.refresh(floor.at(i - 1), ords[i - 1])
+        base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
     while i < n:
         level = base.level
         flags = raised_at.get(level)
@@ -640,11 +663,11 @@ def _walk_joint(
         if j < 0:
             i = stop
             if base.fresh >= REFRESH_EVERY or not base.own:
-                base.refresh(floor.at(i - 1), ords[i - 1])
+                base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
             continue
         i = _candidate(result, base, j, censored=False)
         if i < n:
-            base.refresh(floor.at(i - 1), ords[i - 1])
+            base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
     return result
 
 
@@ -700,7 +723,11 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
             # the baseline's swing sees it (or a patient's habit of rating a good
             # day 4 would open candidate after candidate).
             base.add(pv[j : i + 1], sv[j : i + 1])
-            if raised_days >= 3 and longest >= FLARE_EVIDENCE:
+            if (
+                raised_days >= 3
+                and ords[last_raised] - ords[j] >= _ACHE_MAX
+                and longest >= FLARE_EVIDENCE
+            ):
                 base.flares.append(ords[i])
             return i + 1
         else:
