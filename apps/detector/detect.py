@@ -93,6 +93,10 @@ P_RAISED_AFTER = 0.03
 P_RAISED_AFTER_FLARING = 0.1
 # The ordinary rate is a prior worth this many readings, updated by the pool's.
 RATE_PRIOR_READINGS = 20
+# A transient may have begun at the first, second or third raised reading of the
+# candidate's first week (an ordinary day that read raised can come first).
+START_WEIGHTS = (0.8, 0.15, 0.05)
+START_WINDOW_DAYS = 7
 # How long transients last, in days: aches 1-3 (now and then 4); an arthritic joint's
 # flares up to two weeks (FLARE_SHARE of its transients), and it can ache too.
 # Its ordinary level also wanders for weeks (SHIFT_SHARE of its transients never
@@ -256,27 +260,33 @@ class _Baseline:
 class _Test:
     """The sequential test of one candidate: TMO rise against a transient.
 
-    Under the transient hypothesis the joint is raised for D days, then reads
-    raised at its own ordinary rate, unknown but drawn from Beta(alpha, beta)
-    (the prior plus what the baseline pool has seen), so the likelihood of the
-    readings after the bump is the Beta-binomial one, built reading by reading
-    from its predictive probabilities. A patient whose good days often read
-    raised learns a high rate, and their everyday swings weigh little.
+    Under the transient hypothesis the joint is raised for D days from one of
+    the candidate's first raised readings (the first one may have been noise),
+    and otherwise reads raised at its own ordinary rate, unknown but drawn from
+    Beta(alpha, beta) (the prior plus what the baseline pool has seen): the
+    likelihood of those ordinary readings is the Beta-binomial one, built reading
+    by reading from its predictive probabilities. A patient whose good days often
+    read raised learns a high rate, and their everyday swings weigh little.
     """
 
-    start: int  # day (ordinal) of the first raised reading
+    first: int  # day (ordinal) of the first raised reading
     durations: tuple[int, ...]
     weights: tuple[float, ...]
     alpha: float
     beta: float
     swelling_evidence: tuple[float, ...]
     tmo: float = 1.0  # P(readings | TMO)
-    lik: list[float] = field(default_factory=list)  # P(readings | transient of D days)
-    raised_after: list[int] = field(default_factory=list)  # per D, after the bump
-    seen_after: list[int] = field(default_factory=list)
+    # P(readings | only ordinary readings), and how many of them were raised.
+    ordinary: float = 1.0
+    ordinary_raised: int = 0
+    ordinary_seen: int = 0
+    starts: int = 0  # raised readings taken as a possible start so far
+    # Per transient (start day, D): [weight, likelihood, start, D, raised, seen]
+    # where raised and seen count its ordinary readings.
+    bumps: list[list] = field(default_factory=list)
 
     @classmethod
-    def for_joint(cls, start: int, base: _Baseline) -> _Test:
+    def for_joint(cls, first: int, base: _Baseline) -> _Test:
         if base.arthritic:
             share = 1 - SHIFT_SHARE
             days = {
@@ -289,43 +299,60 @@ class _Test:
             rate, swelling = P_RAISED_AFTER_FLARING, SWELLING_EVIDENCE_FLARING
         else:
             days, rate, swelling = ACHE_DAYS, P_RAISED_AFTER, SWELLING_EVIDENCE
-        size = len(days)
         return cls(
-            start=start,
+            first=first,
             durations=tuple(days),
             weights=tuple(days.values()),
             alpha=rate * RATE_PRIOR_READINGS + base.raised,
             beta=(1 - rate) * RATE_PRIOR_READINGS + base.quiet,
             swelling_evidence=swelling,
-            lik=[1.0] * size,
-            raised_after=[0] * size,
-            seen_after=[0] * size,
         )
 
     def update(self, day: int, raised: bool) -> float:
         """Take one reading; returns the persistence evidence so far (log odds)."""
-        elapsed = day - self.start
+        a, b = self.alpha, self.beta
         self.tmo *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
         on = P_RAISED_BUMP if raised else 1 - P_RAISED_BUMP
-        a, b = self.alpha, self.beta
-        lik, ks, ms = self.lik, self.raised_after, self.seen_after
-        for idx, d in enumerate(self.durations):
+        for bump in self.bumps:
+            start, d = bump[2], bump[3]
             if d == _FOREVER:
                 # A level that moved reads like a TMO rise, reading for reading.
-                lik[idx] *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
-            elif elapsed < d:
-                lik[idx] *= on
+                bump[1] *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+            elif day < start + d:
+                bump[1] *= on
             else:
-                k, m = ks[idx], ms[idx]
-                lik[idx] *= (a + k if raised else b + m - k) / (a + b + m)
-                ks[idx] = k + raised
-                ms[idx] = m + 1
-        transient = sum(w * x for w, x in zip(self.weights, lik, strict=True))
+                k, m = bump[4], bump[5]
+                bump[1] *= (a + k if raised else b + m - k) / (a + b + m)
+                bump[4] = k + raised
+                bump[5] = m + 1
+        if (
+            raised
+            and self.starts < len(START_WEIGHTS)
+            and day - self.first < START_WINDOW_DAYS
+        ):
+            # This raised reading may be where the transient began: the readings
+            # before it were ordinary ones.
+            share = START_WEIGHTS[self.starts]
+            self.starts += 1
+            k, m = self.ordinary_raised, self.ordinary_seen
+            for w, d in zip(self.weights, self.durations, strict=True):
+                first = P_RAISED_TMO if d == _FOREVER else on
+                self.bumps.append([share * w, self.ordinary * first, day, d, k, m])
+        k, m = self.ordinary_raised, self.ordinary_seen
+        self.ordinary *= (a + k if raised else b + m - k) / (a + b + m)
+        self.ordinary_raised = k + raised
+        self.ordinary_seen = m + 1
+        transient = sum(bump[0] * bump[1] for bump in self.bumps)
+        if day - self.first < START_WINDOW_DAYS:
+            # Starts still to come: so far, these readings were all ordinary.
+            transient += sum(START_WEIGHTS[self.starts :]) * self.ordinary
         # Rescale now and then: long candidates would underflow a float.
         if self.tmo < 1e-200 or transient < 1e-200:
             scale = max(self.tmo, transient)
             self.tmo /= scale
-            self.lik = [x / scale for x in lik]
+            self.ordinary /= scale
+            for bump in self.bumps:
+                bump[1] /= scale
             transient /= scale
         return math.log(self.tmo / transient) if transient > 0 else 50.0
 
