@@ -6,6 +6,14 @@ The "signal floor" is how long each matched rise took to reach 1.5 pain points
 above baseline, where it starts to stand out of ±1 rating noise: latency cannot
 go far below it without flagging ordinary days. The "yardstick" is the latency of
 a detector that is told each joint's true baseline (see yardstick_latency).
+
+Three generators: `tmo` (testkit/synthetic.py), `habits`
+(synthetic_habits.py) and `heldout` (synthetic_heldout.py, written before the
+detector was tuned and never used to tune it). The first two carry the four
+confounders of issue 11, each with its own probability (--ache, --chronic-flare,
+--gap-return, --holiday-onset; default: the generators' clean and messy settings),
+and the figures are broken down by class. --seeds 101-105 pools several cohorts;
+--show-false prints every false flag with the diary behind it.
 """
 
 from __future__ import annotations
@@ -16,18 +24,26 @@ import statistics
 import time
 from bisect import bisect_left
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from apps.detector.detect import JointMigration, detect
-from testkit.synthetic import Course, TrueMigration, generate_cohort
+from apps.detector.detect import MigrationFinding, detect
+from testkit.synthetic import (
+    CONFOUNDER_CLASSES,
+    Confounders,
+    Course,
+    TrueMigration,
+    generate_cohort,
+)
 from testkit.synthetic_habits import generate_habits_cohort
+from testkit.synthetic_heldout import generate_heldout_cohort
 
 ONSET_TOLERANCE_DAYS = 21
 
 
 def match(
-    truth: list[TrueMigration], found: list[JointMigration]
-) -> list[tuple[TrueMigration, JointMigration]]:
+    truth: list[TrueMigration], found: list[MigrationFinding]
+) -> list[tuple[TrueMigration, MigrationFinding]]:
     """Pair each true migration with at most one detected one: same joints, onset within 21 days."""
     pairs = []
     used: set[int] = set()
@@ -53,7 +69,7 @@ def truncated(course: Course, cut: date) -> tuple[list, list]:
 
 
 def causality_violations(
-    course: Course, full: list[JointMigration], rng: random.Random
+    course: Course, full: list[MigrationFinding], rng: random.Random
 ) -> tuple[int, int]:
     """Truncate at every flag day, the day before, and random days; count mismatches."""
     if not course.logged_days:
@@ -113,9 +129,45 @@ def percentile(values: list[int], q: float) -> float:
     return float(ordered[min(len(ordered) - 1, int(q * len(ordered)))])
 
 
+@dataclass
+class _Tally:
+    """Counts for one group of courses (all of them, or one confounder class)."""
+
+    courses: int = 0
+    true: int = 0
+    found: int = 0
+    matched: int = 0
+    latencies: list[int] = field(default_factory=list)
+
+    def add(self, truth: int, found: int, latencies: list[int]) -> None:
+        self.courses += 1
+        self.true += truth
+        self.found += found
+        self.matched += len(latencies)
+        self.latencies += latencies
+
+    def row(self, name: str) -> str:
+        precision = self.matched / self.found if self.found else 1.0
+        recall = self.matched / self.true if self.true else 1.0
+        if self.latencies:
+            lat = f"{statistics.median(self.latencies):>5.1f} {percentile(self.latencies, 0.9):>5.1f}"
+        else:
+            lat = f"{'-':>5} {'-':>5}"
+        return (
+            f"  {name:<15}{self.courses:>8}{self.true:>6}{self.found:>8}{self.matched:>8}"
+            f"{precision:>10.3f}{recall:>8.3f}  {lat}"
+        )
+
+
+TALLY_HEADER = (
+    f"  {'class':<15}{'courses':>8}{'true':>6}{'flagged':>8}{'matched':>8}"
+    f"{'precision':>10}{'recall':>8}  {'med':>5} {'p90':>5}"
+)
+
+
 def evaluate(
-    courses: list[Course], seed: int, verbose: bool = False
-) -> dict[str, float]:
+    courses: list[Course], seed: int, verbose: bool = False, show_false: bool = False
+) -> dict:
     rng = random.Random(seed)
     n_true = n_found = n_match = 0
     latencies: list[int] = []
@@ -128,6 +180,10 @@ def evaluate(
     floor: list[int] = []
     after_signal: list[int] = []
     yardstick: list[int] = []
+    # Per confounder class: the courses that have it, and the migrations it sits on.
+    by_class = {name: _Tally() for name in ("none", *CONFOUNDER_CLASSES)}
+    on_migration = {name: _Tally() for name in CONFOUNDER_CLASSES}
+    false_flags: list[str] = []
     for course in courses:
         found = detect(course.readings, course.logged_days).migrations
         pairs = match(course.migrations, found)
@@ -139,24 +195,42 @@ def evaluate(
             days = yardstick_latency(course, t)
             if days is not None:
                 yardstick.append(days)
+        course_latencies = []
         for t, m in pairs:
             latencies.append((m.detected_on - t.onset).days)
+            course_latencies.append(latencies[-1])
             episode = episodes[(t.to_joint, t.onset)]
             by_shape.setdefault(episode.shape, []).append(latencies[-1])
             floor.append((episode.signal - t.onset).days)
             after_signal.append((m.detected_on - episode.signal).days)
             onset_err.append((m.to_onset - t.onset).days)
             kind_ok += t.kind == m.kind
+        classes = [c for c in CONFOUNDER_CLASSES if c in course.tags] or ["none"]
+        for name in classes:
+            by_class[name].add(len(course.migrations), len(found), course_latencies)
+        matched_truth = {id(t): m for t, m in pairs}
+        for t in course.migrations:
+            if t.confounder:
+                m = matched_truth.get(id(t))
+                lat = [(m.detected_on - t.onset).days] if m else []
+                on_migration[t.confounder].add(1, 1 if m else 0, lat)
         if len(pairs) < len(course.migrations):
             misses.update(course.tags)
         if len(pairs) < len(found):
             false_alarms.update(course.tags)
+            if show_false:
+                matched_found = {id(m) for _, m in pairs}
+                false_flags += [
+                    describe_false_flag(course, m)
+                    for m in found
+                    if id(m) not in matched_found
+                ]
         if verbose and (len(pairs) < len(course.migrations) or len(pairs) < len(found)):
             print(course.patient, sorted(course.tags))
             print(
                 "   truth:",
                 [
-                    (t.from_joint, t.to_joint, str(t.onset), t.kind)
+                    (t.from_joint, t.to_joint, str(t.onset), t.kind, t.confounder)
                     for t in course.migrations
                 ],
             )
@@ -201,30 +275,126 @@ def evaluate(
         },
         "misses_by_tag": dict(misses),
         "false_alarms_by_tag": dict(false_alarms),
+        "by_class": by_class,
+        "on_migration": on_migration,
+        "false_flags": false_flags,
     }
+
+
+def describe_false_flag(course: Course, m: MigrationFinding) -> str:
+    """The false flag, the truth, and both joints' diary from 3 weeks before the
+    flagged onset to the flag day: what the detector saw."""
+    lines = [
+        f"{course.patient} {sorted(course.tags)}",
+        f"  flagged {m.from_joint} -> {m.to_joint} onset {m.to_onset} on {m.detected_on}",
+        "  truth   "
+        + (
+            "; ".join(
+                f"{t.from_joint} -> {t.to_joint} onset {t.onset} {t.kind}"
+                + (f" [{t.confounder}]" if t.confounder else "")
+                for t in course.migrations
+            )
+            or "(no migration)"
+        ),
+    ]
+    lo = m.to_onset - timedelta(days=21)
+    scores = {(r.day, r.joint): (r.pain, r.swelling) for r in course.readings}
+    days = [d for d in course.logged_days if lo <= d <= m.detected_on]
+    for joint in (m.to_joint, m.from_joint):
+        cells = " ".join(
+            "{}:{}/{}".format(d.strftime("%m-%d"), *scores.get((d, joint), (0, 0)))
+            for d in days
+        )
+        lines.append(f"  {joint:<12} {cells}")
+    return "\n".join(lines)
+
+
+def parse_seeds(text: str) -> list[int]:
+    """ "101-105" or "1,2,3" (or a mix) as a list of seeds."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        seeds += range(int(lo), int(hi or lo) + 1)
+    return seeds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--patients", type=int, default=400)
+    parser.add_argument("--patients", type=int, default=400, help="per seed")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seeds", help="several cohorts pooled, e.g. 101-105 (overrides --seed)"
+    )
     parser.add_argument("--messy-share", type=float, default=0.7)
     parser.add_argument(
         "--generator",
-        choices=("tmo", "habits"),
+        choices=("tmo", "habits", "heldout"),
         default="tmo",
-        help="tmo: the courses the detector was tuned on; habits: an independent "
-        "generator whose messy courses have patients' own rating and logging habits",
+        help="tmo: the courses the detector was first tuned on; habits: an independent "
+        "generator whose messy courses have patients' own rating and logging habits; "
+        "heldout: a third one, never used for tuning",
+    )
+    for name in CONFOUNDER_CLASSES:
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=float,
+            metavar="P",
+            help=f"probability of the {name} confounder per course (tmo, habits)",
+        )
+    parser.add_argument(
+        "--no-confounders", action="store_true", help="all four probabilities 0"
     )
     parser.add_argument(
         "--verbose", action="store_true", help="print every course with an error"
     )
+    parser.add_argument(
+        "--show-false",
+        action="store_true",
+        help="print every false flag with the diary behind it",
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
-    generate = generate_habits_cohort if args.generator == "habits" else generate_cohort
-    courses = generate(args.patients, args.seed, messy_share=args.messy_share)
-    cohort = f"{args.generator} generator, messy share {args.messy_share:.0%}, seed {args.seed}"
-    result = evaluate(courses, args.seed, args.verbose)
+    seeds = parse_seeds(args.seeds) if args.seeds else [args.seed]
+    chosen = {
+        name: getattr(args, name)
+        for name in CONFOUNDER_CLASSES
+        if getattr(args, name) is not None
+    }
+    confounders = None
+    if args.no_confounders or chosen:
+        confounders = Confounders(**chosen)
+    courses: list[Course] = []
+    for seed in seeds:
+        if args.generator == "heldout":
+            courses += generate_heldout_cohort(
+                args.patients, seed, messy_share=args.messy_share
+            )
+        else:
+            generate = (
+                generate_habits_cohort
+                if args.generator == "habits"
+                else generate_cohort
+            )
+            courses += generate(
+                args.patients,
+                seed,
+                messy_share=args.messy_share,
+                confounders=confounders,
+            )
+    if args.generator == "heldout":
+        setting = "its own confounders"
+    elif confounders is None:
+        setting = "default confounders"
+    else:
+        setting = "confounders " + ", ".join(
+            f"{name} {getattr(confounders, name):g}" for name in CONFOUNDER_CLASSES
+        )
+    seed_text = args.seeds if args.seeds else str(args.seed)
+    cohort = (
+        f"{args.generator} generator, messy share {args.messy_share:.0%}, "
+        f"seed {seed_text}, {setting}"
+    )
+    result = evaluate(courses, seeds[0], args.verbose, args.show_false)
     print(f"patients            {result['patients']}  ({cohort})")
     print(f"true migrations     {result['true']}")
     print(f"flagged             {result['found']}")
@@ -251,8 +421,20 @@ def main() -> None:
     print(
         f"causality           {result['causality_violations']} violations in {result['causality_checks']} truncations"
     )
+    print("by confounder class (courses that have it; latency in days):")
+    print(TALLY_HEADER)
+    for name, tally in result["by_class"].items():
+        print(tally.row(name))
+    if any(t.courses for t in result["on_migration"].values()):
+        print("the migration each class sits on (its recall and latency):")
+        print(TALLY_HEADER)
+        for name, tally in result["on_migration"].items():
+            if tally.courses:
+                print(tally.row(name))
     print(f"courses with a miss, by tag         {result['misses_by_tag']}")
     print(f"courses with a false flag, by tag   {result['false_alarms_by_tag']}")
+    for text in result["false_flags"]:
+        print(text)
     print(f"elapsed             {time.perf_counter() - t0:.1f} s")
 
 

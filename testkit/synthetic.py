@@ -5,17 +5,23 @@ Pure (no Django). Each course is one patient's diary: clinically shaped episodes
 to an adjacent or contralateral joint (sometimes further), and the messiness of real
 diaries: rating habits, noise, missed days, gaps, logging only joints that hurt,
 an arthritic knee with short flares, one-off bad days.
+
+On top of that come the four confounders an outside evaluation found the detector
+falling for (see `Confounders`): short aches, an arthritic neighbour flaring as an
+episode begins, a patient who stops logging while well and returns a few days into
+the next episode, and a holiday at a new joint's onset. Each has its own
+probability, so the bench can score them one at a time.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from apps.detector.detect import Reading
-from apps.diary.anatomy import JOINTS, LIMBS, OTHER, relation
+from apps.diary.anatomy import ADJACENT, CONTRALATERAL, JOINTS, LIMBS, OTHER, relation
 
 START = date(2025, 1, 6)
 # Pain points above baseline at which a rise starts to stand out of ±1 noise.
@@ -42,6 +48,48 @@ class TrueMigration:
     relation: str
     kind: str  # "overlap" | "sequential"
     onset: date  # true onset of the new joint's episode
+    # The confounder placed at this migration's onset ("chronic_flare",
+    # "gap_return", "holiday_onset"), so the bench can score each class apart.
+    confounder: str = ""
+
+
+@dataclass(frozen=True)
+class Confounders:
+    """Probability per course of each thing that is not a migration yet looks like one.
+
+    ache: one to three short aches (1-3 days at pain 2-5, little or no swelling,
+        then back to 0), often in a joint the patient does not usually track.
+    chronic_flare: an arthritic joint beside a new episode's joint flares as that
+        episode begins.
+    gap_return: the patient stops logging while well, 5-8 weeks before the next
+        joint starts, and comes back a few days after the pain returned.
+    holiday_onset: three to four unlogged weeks starting at a new joint's onset;
+        the joint is clearly raised when the patient is back.
+    """
+
+    ache: float = 0.0
+    chronic_flare: float = 0.0
+    gap_return: float = 0.0
+    holiday_onset: float = 0.0
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.ache or self.chronic_flare or self.gap_return or self.holiday_onset
+        )
+
+
+NO_CONFOUNDERS = Confounders()
+# Holidays belong to messy diaries; the other three happen to careful patients too.
+CLEAN_CONFOUNDERS = Confounders(ache=0.5, chronic_flare=0.15, gap_return=0.15)
+MESSY_CONFOUNDERS = Confounders(
+    ache=0.5, chronic_flare=0.3, gap_return=0.25, holiday_onset=0.15
+)
+CONFOUNDER_CLASSES = ("ache", "chronic_flare", "gap_return", "holiday_onset")
+
+
+def default_confounders(messy: bool) -> Confounders:
+    return MESSY_CONFOUNDERS if messy else CLEAN_CONFOUNDERS
 
 
 @dataclass
@@ -151,9 +199,18 @@ def _episode(
 
 
 def generate_course(
-    rng: random.Random, *, messy: bool = True, name: str = "p"
+    rng: random.Random,
+    *,
+    messy: bool = True,
+    name: str = "p",
+    confounders: Confounders | None = None,
 ) -> Course:
-    """One patient's diary with ground truth; messy adds the habits of real patients."""
+    """One patient's diary with ground truth; messy adds the habits of real patients.
+
+    confounders defaults to CLEAN_CONFOUNDERS or MESSY_CONFOUNDERS.
+    """
+    if confounders is None:
+        confounders = default_confounders(messy)
     tags: set[str] = set()
     scenario = rng.choices(
         ("chain", "single", "control", "together", "recurrence"),
@@ -365,13 +422,193 @@ def generate_course(
         )
         for e in eps
     ]
-    return Course(name, readings, logged, truths, true_eps, tags)
+    course = Course(name, readings, logged, truths, true_eps, tags)
+    if confounders.any:
+        # A stream of its own: the course underneath is the one drawn without them.
+        _confound(
+            random.Random(rng.getrandbits(64)),
+            course,
+            confounders,
+            eps=eps,
+            baseline=baseline,
+            tracked=tracked,
+            chronic=chronic,
+            end_day=end_day,
+            swell_noise=swell_noise,
+        )
+    return course
 
 
-def generate_cohort(n: int, seed: int = 0, *, messy_share: float = 0.7) -> list[Course]:
-    """n seeded courses; messy_share of them with real-world diary habits."""
+def _confound(
+    rng: random.Random,
+    course: Course,
+    c: Confounders,
+    *,
+    eps: list[_Ep],
+    baseline: float,
+    tracked: set[str],
+    chronic: str | None,
+    end_day: int,
+    swell_noise: float,
+) -> None:
+    """Add the confounders of `c` to a finished course, in place."""
+    episode_joints = {e.joint for e in eps}
+    arthritic = {chronic} - {None}
+
+    def rating(level: float) -> int:
+        return min(10, max(0, int(round(level + rng.choice((-1, 0, 0, 1))))))
+
+    def target(kinds: tuple[str, ...]) -> tuple[int, TrueMigration] | None:
+        options = [
+            (i, t)
+            for i, t in enumerate(course.migrations)
+            if t.kind in kinds and not t.confounder
+        ]
+        return rng.choice(options) if options else None
+
+    def episode_of(t: TrueMigration) -> _Ep:
+        return next(
+            e
+            for e in eps
+            if e.joint == t.to_joint and START + timedelta(e.onset) == t.onset
+        )
+
+    if c.holiday_onset and rng.random() < c.holiday_onset:
+        # Overlap first: the case where the healing joint beside it is the source.
+        picked = target(("overlap",)) or target(("sequential",))
+        if picked:
+            i, t = picked
+            ep = episode_of(t)
+            h0 = ep.onset + rng.randint(-7, 0)
+            length = rng.randint(21, 28)
+            # The joint comes back clearly raised: a slow rise keeps them away longer.
+            while length < 35 and ep.peak * ep.frac(h0 + length) < 4.0:
+                length += 1
+            drop_days(course, h0, h0 + length)
+            course.migrations[i] = replace(t, confounder="holiday_onset")
+            course.tags.add("holiday_onset")
+    if c.gap_return and rng.random() < c.gap_return:
+        picked = target(("sequential",))
+        if picked:
+            i, t = picked
+            ep = episode_of(t)
+            earlier = [e.end for e in eps if e is not ep and e.onset < ep.onset]
+            # Stopped 5-8 weeks before the onset, but only once every joint was well.
+            g0 = max(ep.onset - rng.randint(35, 56), max(earlier, default=0) + 7)
+            back = ep.signal_day(SIGNAL_EXCESS) + rng.randint(1, 5)
+            if ep.onset - g0 >= 14:
+                drop_days(course, g0, back)
+                course.migrations[i] = replace(t, confounder="gap_return")
+                course.tags.add("gap_return")
+    if c.chronic_flare and rng.random() < c.chronic_flare and eps:
+        picked = target(("overlap", "sequential"))
+        ep = episode_of(picked[1]) if picked else eps[0]
+        beside = [
+            j
+            for j in JOINTS
+            if j not in episode_joints | arthritic and relation(ep.joint, j) == ADJACENT
+        ] or [
+            j
+            for j in JOINTS
+            if j not in episode_joints | arthritic
+            and relation(ep.joint, j) == CONTRALATERAL
+        ]
+        if beside:
+            joint = rng.choice(beside)
+            flare0 = ep.onset + rng.randint(-2, 5)
+            flares = [(flare0, flare0 + rng.randint(3, 8), rng.uniform(2, 4))]
+            t = 0
+            while t < end_day:
+                t += rng.randint(20, 50)
+                if abs(t - flare0) > 14:
+                    flares.append((t, t + rng.randint(2, 6), rng.uniform(2, 4)))
+            level = rng.uniform(2, 4)
+            readings = [r for r in course.readings if r.joint != joint]
+            for day in course.logged_days:
+                at = (day - START).days
+                level = min(4.0, max(2.0, level + rng.uniform(-0.3, 0.3)))
+                add = max((a for f0, f1, a in flares if f0 <= at <= f1), default=0.0)
+                swell = int(add > 0 and rng.random() < 0.5)
+                if rng.random() < swell_noise:
+                    swell = max(0, swell + rng.choice((-1, 1)))
+                readings.append(
+                    Reading(day, joint, rating(baseline + level + add), swell)
+                )
+            course.readings = readings
+            tracked.add(joint)
+            arthritic.add(joint)
+            if picked:
+                i, t_m = picked
+                course.migrations[i] = replace(t_m, confounder="chronic_flare")
+            course.tags.add("chronic_flare")
+    if c.ache and rng.random() < c.ache:
+        logged = set(course.logged_days)
+        have = {(r.day, r.joint): k for k, r in enumerate(course.readings)}
+        first = min((e.onset for e in eps), default=0)
+        for _ in range(rng.randint(1, 3)):
+            t0 = rng.randint(max(0, first), max(0, end_day - 4))
+            quiet = [
+                j
+                for j in JOINTS
+                if j not in arthritic
+                and not any(e.joint == j and e.onset - 7 <= t0 <= e.end for e in eps)
+            ]
+            untracked = [j for j in quiet if j not in tracked]
+            joint = rng.choice(untracked if untracked and rng.random() < 0.5 else quiet)
+            level = rng.uniform(2, 5)
+            for day_at in range(t0, t0 + rng.randint(1, 3)):
+                day = START + timedelta(day_at)
+                if day not in logged:
+                    continue
+                put_reading(
+                    course,
+                    have,
+                    Reading(
+                        day, joint, rating(baseline + level), int(rng.random() < 0.1)
+                    ),
+                )
+        course.tags.add("ache")
+
+
+def drop_days(course: Course, start: int, end: int) -> None:
+    """The patient logged nothing from day index start up to (not including) end."""
+    lo, hi = START + timedelta(start), START + timedelta(end)
+    course.logged_days = [d for d in course.logged_days if not lo <= d < hi]
+    course.readings = [r for r in course.readings if not lo <= r.day < hi]
+
+
+def put_reading(
+    course: Course, index: dict[tuple[date, str], int], reading: Reading
+) -> None:
+    """Replace the course's reading of that joint and day, or add it; index maps
+    (day, joint) to its position in course.readings and is kept up to date."""
+    at = index.get((reading.day, reading.joint))
+    if at is None:
+        index[(reading.day, reading.joint)] = len(course.readings)
+        course.readings.append(reading)
+    else:
+        course.readings[at] = reading
+
+
+def generate_cohort(
+    n: int,
+    seed: int = 0,
+    *,
+    messy_share: float = 0.7,
+    confounders: Confounders | None = None,
+) -> list[Course]:
+    """n seeded courses; messy_share of them with real-world diary habits.
+
+    confounders: one setting for every course; None gives clean and messy courses
+    their own defaults.
+    """
     rng = random.Random(seed)
     return [
-        generate_course(rng, messy=rng.random() < messy_share, name=f"p{seed}-{i}")
+        generate_course(
+            rng,
+            messy=rng.random() < messy_share,
+            name=f"p{seed}-{i}",
+            confounders=confounders,
+        )
         for i in range(n)
     ]

@@ -12,7 +12,12 @@ from other assumptions, so the bench can check that the detector still holds up:
 - episode curves with a smooth or a stepwise rise of 2-6 weeks, and an exponential
   healing tail, 3-9 months in all;
 - diaries kept on weekdays only, in bursts, with holidays of up to a month;
-- arthritic pain in the joint next to the migrating one, flaring for days.
+- arthritic pain in the joint next to the migrating one, flaring for days;
+- the four confounders of `synthetic.Confounders`, drawn this generator's own way:
+  aches that favour hands, shoulders and feet and come more often while the
+  patient is on crutches, an arthritic hip or knee beside a new joint flaring
+  within its first week, a patient who stops logging while well and returns
+  once the pain is plain, and a holiday starting in a new joint's first days.
 
 Ground truth uses the same dataclasses as `synthetic.py`, so the bench scores both
 the same way. Pure (no Django).
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 from apps.detector.detect import Reading
@@ -29,9 +35,13 @@ from apps.diary.anatomy import JOINTS, LIMBS, OTHER, neighbours, relation
 from testkit.synthetic import (
     SIGNAL_EXCESS,
     START,
+    Confounders,
     Course,
     TrueEpisode,
     TrueMigration,
+    default_confounders,
+    drop_days,
+    put_reading,
 )
 
 
@@ -104,8 +114,8 @@ def _rater(rng: random.Random, messy: bool):
     even = messy and rng.random() < 0.1
     sd = rng.uniform(0.4, 1.1) if messy else rng.uniform(0.4, 0.8)
 
-    def rate(felt: float) -> int:
-        score = offset + gain * felt + rng.gauss(0, sd)
+    def rate(felt: float, rnd: random.Random = rng) -> int:
+        score = offset + gain * felt + rnd.gauss(0, sd)
         if even:
             score = 2 * round(score / 2)
         return min(10, max(0, round(score)))
@@ -123,9 +133,18 @@ def _rater(rng: random.Random, messy: bool):
 
 
 def generate_habits_course(
-    rng: random.Random, *, messy: bool = True, name: str = "h"
+    rng: random.Random,
+    *,
+    messy: bool = True,
+    name: str = "h",
+    confounders: Confounders | None = None,
 ) -> Course:
-    """One patient's diary with ground truth; messy: kept with a real patient's habits."""
+    """One patient's diary with ground truth; messy: kept with a real patient's habits.
+
+    confounders defaults to synthetic's CLEAN_CONFOUNDERS or MESSY_CONFOUNDERS.
+    """
+    if confounders is None:
+        confounders = default_confounders(messy)
     tags: set[str] = set()
     scenario = rng.choices(
         ("chain", "single", "control", "recurrence"), weights=(60, 12, 13, 15)
@@ -277,17 +296,156 @@ def generate_habits_course(
         )
         for joint, c in curves
     ]
-    return Course(name, readings, logged, truths, episodes, tags)
+    course = Course(name, readings, logged, truths, episodes, tags)
+    if confounders.any:
+        # Its own stream, so the diary underneath is the one drawn without them.
+        _confound(
+            random.Random(rng.getrandbits(64)),
+            course,
+            confounders,
+            curves=curves,
+            rate=rate,
+            chronic=chronic,
+            end=end,
+        )
+    return course
+
+
+def _confound(
+    rng: random.Random,
+    course: Course,
+    c: Confounders,
+    *,
+    curves: list[tuple[str, _Curve]],
+    rate,
+    chronic: str | None,
+    end: int,
+) -> None:
+    """Add the confounders of `c` to a finished course, in place, rated by `rate`."""
+    chain = {j for j, _ in curves}
+    arthritic = {chronic} - {None}
+
+    def curve_of(t: TrueMigration) -> _Curve:
+        return next(
+            cv
+            for j, cv in curves
+            if j == t.to_joint and START + timedelta(cv.onset) == t.onset
+        )
+
+    def pick(kinds: tuple[str, ...]) -> int | None:
+        options = [
+            i
+            for i, t in enumerate(course.migrations)
+            if t.kind in kinds and not t.confounder
+        ]
+        return rng.choice(options) if options else None
+
+    def mark(i: int, name: str) -> None:
+        course.migrations[i] = replace(course.migrations[i], confounder=name)
+        course.tags.add(name)
+
+    if c.holiday_onset and rng.random() < c.holiday_onset:
+        i = pick(("overlap", "sequential"))
+        if i is not None:
+            cv = curve_of(course.migrations[i])
+            h0 = cv.onset + rng.randint(0, 5)
+            drop_days(course, h0, h0 + rng.randint(21, 28))
+            mark(i, "holiday_onset")
+    if c.gap_return and rng.random() < c.gap_return:
+        i = pick(("sequential",))
+        if i is not None:
+            cv = curve_of(course.migrations[i])
+            before = [o.end for _, o in curves if o.onset < cv.onset]
+            stop = max(cv.onset - rng.randint(35, 56), max(before, default=0) + 5)
+            felt = cv.onset + 1
+            while felt < cv.end and cv.excess(felt) < 2:
+                felt += 1
+            # Back once the pain is plain to the patient, a few days after it is felt.
+            if cv.onset - stop >= 14:
+                drop_days(course, stop, felt + rng.randint(2, 7))
+                mark(i, "gap_return")
+    if c.chronic_flare and rng.random() < c.chronic_flare and curves:
+        i = pick(("overlap", "sequential"))
+        cv = curve_of(course.migrations[i]) if i is not None else curves[0][1]
+        joint = course.migrations[i].to_joint if i is not None else curves[0][0]
+        beside = [
+            j
+            for j in neighbours(joint)
+            if j not in chain | arthritic and JOINTS[j].kind in ("hip", "knee")
+        ] or [j for j in neighbours(joint) if j not in chain | arthritic]
+        if beside:
+            knee = rng.choice(beside)
+            level = rng.uniform(2, 4)
+            start = cv.onset + rng.randint(0, 7)
+            flares = [(start, start + rng.randint(4, 10), rng.uniform(2, 4))]
+            for t in range(end):
+                if (
+                    t > flares[-1][1] + 10
+                    and abs(t - start) > 10
+                    and rng.random() < 1 / 40
+                ):
+                    flares.append((t, t + rng.randint(3, 10), rng.uniform(2, 4)))
+            readings = [r for r in course.readings if r.joint != knee]
+            for day in course.logged_days:
+                t = (day - START).days
+                add = max((a for f0, f1, a in flares if f0 <= t <= f1), default=0.0)
+                swell = int(add > 0 and rng.random() < 0.5)
+                readings.append(Reading(day, knee, rate(level + add, rng), swell))
+            course.readings = readings
+            arthritic.add(knee)
+            if i is not None:
+                mark(i, "chronic_flare")
+            course.tags.add("chronic_flare")
+    if c.ache and rng.random() < c.ache:
+        logged = set(course.logged_days)
+        by_day = {(r.day, r.joint): k for k, r in enumerate(course.readings)}
+        tracked = {r.joint for r in course.readings}
+        # A bumped hand, a shoulder strained on crutches, a sore foot.
+        likely = [
+            j for j in JOINTS if JOINTS[j].kind in ("hand", "shoulder", "foot", "wrist")
+        ]
+        for _ in range(rng.randint(1, 4)):
+            active = [
+                cv for _, cv in curves if cv.onset < cv.end and cv.onset + 14 < end
+            ]
+            if active and rng.random() < 0.5:
+                cv = rng.choice(active)
+                t0 = rng.randint(cv.onset + 14, min(end, cv.end) - 1)
+            else:
+                t0 = rng.randrange(end)
+            busy = {j for j, cv in curves if cv.onset - 7 <= t0 <= cv.end}
+            pool = likely if rng.random() < 0.6 else sorted(tracked)
+            options = [j for j in pool if j not in busy | arthritic]
+            if not options:
+                continue
+            joint = rng.choice(options)
+            felt = rng.uniform(2, 5)
+            days = 1
+            while days < 3 and rng.random() < 0.5:
+                days += 1
+            for t in range(t0, t0 + days):
+                day = START + timedelta(t)
+                if day not in logged:
+                    continue
+                put_reading(course, by_day, Reading(day, joint, rate(felt, rng), 0))
+        course.tags.add("ache")
 
 
 def generate_habits_cohort(
-    n: int, seed: int = 0, *, messy_share: float = 1.0
+    n: int,
+    seed: int = 0,
+    *,
+    messy_share: float = 1.0,
+    confounders: Confounders | None = None,
 ) -> list[Course]:
     """n seeded courses from this generator; messy_share of them with habits."""
     rng = random.Random(seed)
     return [
         generate_habits_course(
-            rng, messy=rng.random() < messy_share, name=f"h{seed}-{i}"
+            rng,
+            messy=rng.random() < messy_share,
+            name=f"h{seed}-{i}",
+            confounders=confounders,
         )
         for i in range(n)
     ]

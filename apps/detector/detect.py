@@ -1,20 +1,46 @@
 """Episodes per joint and the migrations between them, from a patient's daily diary.
 
-Pure module: no Django, no clock. Each joint runs its own causal state machine over
-the logged days (quiet -> excursion -> episode -> resolved -> quiet), then episodes
-are linked into migrations in the order they were detected. Nothing decided on day D
-ever looks at data after D, so running on a diary truncated at D gives exactly the
-migrations detected up to D.
+Pure module: no Django, no clock.
+
+The model. A joint that starts reading above its own baseline is either starting a
+TMO episode, pain and swelling that build over weeks and last months (maximum
+within 4-8 weeks and 3-9 months in all: Ann Rehabil Med 2011, Kotwal et al. 2019),
+or having a transient: a short ache (a bumped hand, a shoulder strained on
+crutches: one to a few days) or, in an arthritic joint, a flare of days to two
+weeks. Each raised stretch of a joint is a candidate, and a sequential test weighs
+the two explanations reading by reading:
+
+    evidence = log P(readings | TMO rise) - log P(readings | transient)
+
+in two parts. Persistence: a transient keeps the joint raised for D days, D drawn
+from how long aches (or, in an arthritic joint, flares) last, and after that the
+joint reads as usual; a TMO rise stays. So a raised reading past the usual length
+of an ache is strong evidence, a quiet one counter-evidence, and a stretch with
+no readings (a holiday) is neither. Level: aches reach pain 2-5 with little or no
+swelling, so marked swelling or very high pain in the latest two readings is
+evidence too. The candidate becomes an episode once the evidence reaches CONFIRM
+(odds of about 100:1) and is dismissed once the transient has plainly ended.
+
+An episode in joint B is a migration from an earlier episode in A. A neighbour of
+A (the adjacent joint, or the same joint on the other side) is flagged as soon as
+B is an episode; any other joint needs FAR_PRIOR more evidence, because TMO moves
+to a neighbour far more often than anywhere else (lower limbs in 54 of 56
+patients, spreading proximal to distal or to the other side: Ann Intern Med 1987).
+A candidate still open at the end of the diary whose evidence already leans to
+TMO is a possible new joint: shown, never emailed, gone once the joint settles.
+
+Causal: every decision on day D uses data up to D only, so the diary cut at D
+gives exactly the migrations whose detected_on is on or before D.
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import compress
 from operator import itemgetter
 
 from apps.diary.anatomy import JOINTS, OTHER, relation
@@ -25,57 +51,91 @@ IMPROVING = "improving"
 RESOLVED = "resolved"
 OVERLAP = "overlap"
 SEQUENTIAL = "sequential"
+CONFIRMED = "confirmed"
+POSSIBLE = "possible"
 
-# One point of swelling (0-3) counts like 1.5 points of pain: swelling is the sign
-# that separates a mild partial-joint episode (pain 3-4) from everyday aches.
-SWELL_WEIGHT = 1.5
-# Per-reading evidence is capped so one dramatic day cannot make an episode alone.
-EVIDENCE_CAP = 5.0
-# Quiet readings remembered per joint for its baseline: six weeks of daily logging.
+# A reading is raised when pain plus swelling grades stand this far above the
+# joint's baseline: out of reach of ±1 rating noise. Patients whose quiet days
+# swing more get their own margin (half a point above their usual swing).
+RAISED = 1.5
+# Readings this far above baseline just before the first raised one are taken as
+# the rise's first days when estimating its onset.
+SLIGHT = 1.0
+# A joint's baseline: the median of its last six weeks of quiet readings, updated
+# every four weeks of them; until it has a week of its own it borrows the
+# patient's floor (the level this patient gives a joint that does not hurt).
 POOL_SIZE = 42
-# A joint needs this many quiet readings before its own baseline is trusted.
-POOL_MIN = 10
-# Candidate rise older than this without qualifying is how the joint just is.
-EXCURSION_MAX_DAYS = 28
-START_EXCURSION_MAX_DAYS = 21
-# Evidence from before a gap this long is too stale to add to evidence after it.
-GAP_RESET_DAYS = 14
+POOL_MIN = 7
+REFRESH_EVERY = 28
+# A joint that hurts this much on its quiet days, whose quiet days average this
+# far above the patient's other joints (the floor's mean level), or that flared
+# twice within a year, is arthritic: its transients are flares, not aches. Means,
+# not medians: for a patient who rates only in even numbers a median flips
+# between 0 and 2. (A wide swing on quiet days is no sign of it: patients who
+# rate loosely swing in every joint, and their own margin and ordinary rate take
+# care of that.)
+ARTHRITIC_PAIN = 3
+ARTHRITIC_LEVEL = 1.5
+ARTHRITIC_FLARES = 2
+FLARE_MEMORY_DAYS = 365
+
+# The sequential test, in natural-log odds of TMO against a transient.
+CONFIRM = 4.6  # about 100:1
+DISMISS = -3.0  # the transient has ended, about 20:1
+FAR_PRIOR = 3.0  # a neighbour is about 20 times likelier than any one other joint
+LEANING = 0.0  # an open candidate at least even: a possible new joint
+# How a reading behaves under each hypothesis: raised while TMO builds (a slow rise
+# still dips into the noise now and then), raised while a transient lasts, and
+# raised after it ended (noise, or another ache; an arthritic joint flares again).
+P_RAISED_TMO = 0.85
+P_RAISED_BUMP = 0.9
+P_RAISED_AFTER = 0.03
+P_RAISED_AFTER_FLARING = 0.1
+# The ordinary rate is a prior worth this many readings, updated by the pool's.
+RATE_PRIOR_READINGS = 20
+# A transient may have begun at the first, second or third raised reading of the
+# candidate's first week (an ordinary day that read raised can come first).
+START_WEIGHTS = (0.8, 0.15, 0.05)
+START_WINDOW_DAYS = 7
+# How long transients last, in days: aches 1-3 (now and then 4); an arthritic joint's
+# flares up to two weeks (FLARE_SHARE of its transients), and it can ache too.
+# Its ordinary level also wanders for weeks (SHIFT_SHARE of its transients never
+# end within the test), so however long it stays raised proves little on its own:
+# the persistence evidence tops out near log(1 / SHIFT_SHARE), and the rest must
+# come from what TMO does and arthritis does not, marked swelling or very high pain.
+FLARE_SHARE = 0.7
+SHIFT_SHARE = 0.1
+ACHE_DAYS = {1: 0.35, 2: 0.3, 3: 0.25, 4: 0.1}
+FLARE_DAYS = dict(
+    enumerate((3, 3, 3, 2, 2, 2, 2, 2, 2, 1.5, 1, 0.5, 0.25, 0.1), start=1)
+)
+# Evidence from the latest two raised readings, by swelling grade above baseline
+# (aches hardly swell; an arthritic flare may, by one grade) and by very high pain.
+SWELLING_EVIDENCE = (-0.5, 2.5, 4.5, 5.5)
+SWELLING_EVIDENCE_FLARING = (0.0, 0.0, 2.0, 3.5)
+PAIN_EVIDENCE = ((8, 3.0), (6, 1.5))  # pain points above baseline -> evidence
+# A transient raised past the longest ache, whose persistence evidence reached
+# this before it ended, was a flare (noise, in a patient who rates loosely, and
+# a pre-filled score saved unchanged for a few days, are not).
+FLARE_EVIDENCE = 1.0
+# A transient is over once the joint has been back at baseline this long.
+QUIET_DROP_DAYS = 14
+# Already raised when the diary began: no rise to see, so the course must show TMO
+# itself: swelling, or pain at the level of TMO on exertion (VAS 7.5: BMC
+# Musculoskelet Disord 2008), over two weeks; a level that does neither for four
+# weeks is how this joint is (arthritic pain).
+CENSORED_PROOF_DAYS = 14
+CENSORED_MAX_DAYS = 28
+CENSORED_PAIN = 7
+# When the first raised reading comes after days without a diary, the rise began
+# in that gap: at most a typical rise-time before it (four weeks: the earliest
+# time to peak), at about four days per point of pain, not before the last quiet day.
+RISE_DAYS = 28
+DAYS_PER_POINT = 4
+GAP_DAYS = 3
+
 # Calendar days of near-baseline readings before an episode counts as healed.
 RESOLVE_DAYS = 21
-# Quiet readings between baseline updates: often while a joint is new, then
-# every twelve weeks of daily logging. A baseline moves slowly, and one that
-# follows the last six weeks too eagerly mistook the tail of an ache for it.
-START_RECALC_EVERY = 7
-RECALC_EVERY = 84
-# A joint with no baseline of its own yet (the first weeks of a diary).
-START_K = 1.5
-START_H = 4.0
-START_N = 3
-START_PROOF_DAYS = 14
-# A joint that flares (arthritic, or flared and settled within the last year).
-VOLATILE_K = 2.0
-VOLATILE_H = 6.0
-VOLATILE_N = 4
-# A quiet joint: evidence per reading above QUIET_K (pain points, swelling x1.5)
-# must add up to QUIET_H over at least QUIET_N elevated readings spanning QUIET_DAYS.
-QUIET_K = 1.5
-QUIET_H = 3.0
-QUIET_N = 3
-QUIET_DAYS = 2
-# Calendar days a rise must last before it counts as an episode: arthritic joints
-# flare for days, and a joint that flared once may do so again.
-CHRONIC_PROOF_DAYS = 21
-FLARED_PROOF_DAYS = 10
-# A joint that flared once, briefly: a rise that outlasts that flare by this much
-# is no repeat of it (one bad day must not slow the next episode by weeks).
-FLARE_MARGIN_DAYS = 3
-# A patient whose quiet ratings swing (noise, not flares): evidence and days.
-NOISY_PROOF_DAYS = 5
-NOISY_H = 4.0
-# A joint that flared and settled within this many days is treated as volatile.
-FLARE_MEMORY_DAYS = 365
-# Pain points above baseline, on two readings, for a settled rise to count as a flare.
-FLARE_PAIN = 2
 # TMO takes months to heal; an "episode" healed sooner than this was a flare.
 MIN_COURSE_DAYS = 42
 # Episodes starting this close together began together: not one migrating to the other.
@@ -98,54 +158,282 @@ class Reading:
 
 
 @dataclass(frozen=True)
-class Episode:
+class EpisodeFinding:
     joint: str
     onset: date  # estimated first day of the rise (first logged day if already active)
     peak: date  # day of the highest smoothed pain so far
     peak_pain: int  # 0-10, median of three readings so one bad day does not count
     phase: str  # "rising" | "peak" | "improving" | "resolved"
     resolved_on: date | None  # first day of the healed stretch
-    detected_on: date  # first day the diary justified calling it an episode
+    # Confirmed: first day the diary told the rise from an ache. Possible: the
+    # latest day the joint read raised.
+    detected_on: date
+    tier: str = CONFIRMED  # "confirmed" | "possible"
+    explanation: str = ""  # what the detector saw, in plain words
 
 
 @dataclass(frozen=True)
-class JointMigration:
+class MigrationFinding:
     from_joint: str
     to_joint: str
     relation: str  # "adjacent" | "contralateral" | "other", from anatomy.relation
     kind: str  # "overlap" (source still healing) | "sequential" (source had healed)
     to_onset: date  # estimated onset of the new joint, from data up to detected_on
     detected_on: date  # first day the diary up to then justified the flag
+    explanation: str = ""  # what the detector saw, in plain words
 
 
 @dataclass(frozen=True)
 class Detection:
-    episodes: list[Episode]
-    migrations: list[JointMigration]
+    episodes: list[EpisodeFinding]  # confirmed episodes
+    migrations: list[MigrationFinding]  # confirmed migrations: the contract output
+    # Joints raised for days, not yet told apart from an ache or a flare.
+    possible: list[EpisodeFinding] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Baseline:
+    """What a joint reads like on a quiet day, from its readings so far."""
+
+    pain: int = 0
+    swelling: int = 0
+    margin: int = 2  # raised: pain + swelling >= pain + swelling baselines + margin
+    arthritic: bool = False
+    own: bool = False  # from the joint's own quiet readings, not the patient's floor
+    raised: int = 0  # readings in the pool at or above the raised level
+    quiet: int = 0  # and below it
+    # Days on which a transient of three raised readings or more ended, or an
+    # "episode" healed too fast for TMO: a joint that flares.
+    flares: list[int] = field(default_factory=list)
+    arthritic_until: int = 0  # day (ordinal)
+    pool_p: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
+    pool_s: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
+    fresh: int = 0  # quiet readings since the last refresh
+
+    @property
+    def level(self) -> int:
+        """Pain plus swelling at or above which a reading is raised."""
+        return self.pain + self.swelling + self.margin
+
+    def add(self, pains: list[int], swells: list[int]) -> None:
+        self.pool_p.extend(pains[-POOL_SIZE:])
+        self.pool_s.extend(swells[-POOL_SIZE:])
+        self.fresh += len(pains)
+
+    def refresh(self, floor: float, day: int, level: float = 0.0) -> None:
+        """Recompute from the pool; `floor` is the patient's quiet level on `day`
+        (for a joint with no baseline of its own), `level` its mean."""
+        self.fresh = 0
+        size = len(self.pool_p)
+        if size < POOL_MIN:
+            # Nothing of its own yet (the diary began mid-episode): the floor.
+            self.pain = math.floor(floor)
+            self.swelling = 0
+            self.margin = math.ceil(RAISED)
+            self.arthritic = False
+            self.own = False
+            self.raised = self.quiet = 0
+            return
+        ordered = sorted(self.pool_p)
+        self.pain = ordered[(size - 1) // 2]
+        self.swelling = sorted(self.pool_s)[(size - 1) // 2]
+        swing = ordered[(size * 9) // 10] - self.pain
+        self.margin = math.ceil(max(RAISED, swing + 0.5))
+        recent = sum(day - flare <= FLARE_MEMORY_DAYS for flare in self.flares)
+        mean = sum(self.pool_p) / size
+        if (
+            self.pain >= ARTHRITIC_PAIN
+            or mean - level >= ARTHRITIC_LEVEL
+            or recent >= ARTHRITIC_FLARES
+        ):
+            # Arthritis does not come and go with the baseline's wander: once
+            # seen, the joint is taken as arthritic for a year.
+            self.arthritic_until = day + FLARE_MEMORY_DAYS
+        self.arthritic = day <= self.arthritic_until
+        self.own = True
+        level = self.level
+        self.raised = sum(map(level.__le__, map(int.__add__, self.pool_p, self.pool_s)))
+        self.quiet = size - self.raised
+
+
+@dataclass(slots=True)
+class _Test:
+    """The sequential test of one candidate: TMO rise against a transient.
+
+    Under the transient hypothesis the joint is raised for D days from one of
+    the candidate's first raised readings (the first one may have been noise),
+    and otherwise reads raised at its own ordinary rate, unknown but drawn from
+    Beta(alpha, beta) (the prior plus what the baseline pool has seen): the
+    likelihood of those ordinary readings is the Beta-binomial one, built reading
+    by reading from its predictive probabilities. A patient whose good days often
+    read raised learns a high rate, and their everyday swings weigh little.
+    """
+
+    first: int  # day (ordinal) of the first raised reading
+    durations: tuple[int, ...]
+    weights: tuple[float, ...]
+    alpha: float
+    beta: float
+    swelling_evidence: tuple[float, ...]
+    tmo: float = 1.0  # P(readings | TMO)
+    # P(readings | only ordinary readings), and how many of them were raised.
+    ordinary: float = 1.0
+    ordinary_raised: int = 0
+    ordinary_seen: int = 0
+    starts: int = 0  # raised readings taken as a possible start so far
+    # Per transient (start day, D): [weight, likelihood, start, D, raised, seen]
+    # where raised and seen count its ordinary readings.
+    bumps: list[list] = field(default_factory=list)
+
+    @classmethod
+    def for_joint(cls, first: int, base: _Baseline) -> _Test:
+        if base.arthritic:
+            share = 1 - SHIFT_SHARE
+            days = {
+                d: share * (1 - FLARE_SHARE) * ACHE_DAYS.get(d, 0.0) for d in FLARE_DAYS
+            }
+            total = sum(FLARE_DAYS.values())
+            for d, w in FLARE_DAYS.items():
+                days[d] += share * FLARE_SHARE * w / total
+            days[_FOREVER] = SHIFT_SHARE
+            rate, swelling = P_RAISED_AFTER_FLARING, SWELLING_EVIDENCE_FLARING
+        else:
+            days, rate, swelling = ACHE_DAYS, P_RAISED_AFTER, SWELLING_EVIDENCE
+        return cls(
+            first=first,
+            durations=tuple(days),
+            weights=tuple(days.values()),
+            alpha=rate * RATE_PRIOR_READINGS + base.raised,
+            beta=(1 - rate) * RATE_PRIOR_READINGS + base.quiet,
+            swelling_evidence=swelling,
+        )
+
+    def update(self, day: int, raised: bool) -> float:
+        """Take one reading; returns the persistence evidence so far (log odds)."""
+        a, b = self.alpha, self.beta
+        self.tmo *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+        on = P_RAISED_BUMP if raised else 1 - P_RAISED_BUMP
+        for bump in self.bumps:
+            start, d = bump[2], bump[3]
+            if d == _FOREVER:
+                # A level that moved reads like a TMO rise, reading for reading.
+                bump[1] *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+            elif day < start + d:
+                bump[1] *= on
+            else:
+                k, m = bump[4], bump[5]
+                bump[1] *= (a + k if raised else b + m - k) / (a + b + m)
+                bump[4] = k + raised
+                bump[5] = m + 1
+        if (
+            raised
+            and self.starts < len(START_WEIGHTS)
+            and day - self.first < START_WINDOW_DAYS
+        ):
+            # This raised reading may be where the transient began: the readings
+            # before it were ordinary ones.
+            share = START_WEIGHTS[self.starts]
+            self.starts += 1
+            k, m = self.ordinary_raised, self.ordinary_seen
+            for w, d in zip(self.weights, self.durations, strict=True):
+                first = P_RAISED_TMO if d == _FOREVER else on
+                self.bumps.append([share * w, self.ordinary * first, day, d, k, m])
+        k, m = self.ordinary_raised, self.ordinary_seen
+        self.ordinary *= (a + k if raised else b + m - k) / (a + b + m)
+        self.ordinary_raised = k + raised
+        self.ordinary_seen = m + 1
+        transient = sum(bump[0] * bump[1] for bump in self.bumps)
+        if day - self.first < START_WINDOW_DAYS:
+            # Starts still to come: so far, these readings were all ordinary.
+            transient += sum(START_WEIGHTS[self.starts :]) * self.ordinary
+        # Rescale now and then: long candidates would underflow a float.
+        if self.tmo < 1e-200 or transient < 1e-200:
+            scale = max(self.tmo, transient)
+            self.tmo /= scale
+            self.ordinary /= scale
+            for bump in self.bumps:
+                bump[1] /= scale
+            transient /= scale
+        return math.log(self.tmo / transient) if transient > 0 else 50.0
+
+    def level(self, pain: int, swelling: int) -> float:
+        """Evidence from pain and swelling points above baseline (latest two readings)."""
+        value = self.swelling_evidence[min(3, max(0, swelling))]
+        for points, evidence in PAIN_EVIDENCE:
+            if pain >= points:
+                return value + evidence
+        return value
 
 
 @dataclass
-class _Ep:
+class _Episode:
     """An episode while it is being tracked; day fields are ordinals."""
 
     joint: str
     onset: int
-    detected: int
+    detected: int  # the day the evidence reached CONFIRM
     censored: bool  # already active on the diary's first day: its true start is unknown
+    start_index: int
     peak_day: int
     peak_pain: int
-    start_index: int
+    base_pain: int
+    base_swelling: int
+    # Day the evidence reached CONFIRM + FAR_PRIOR: the flag day of a migration to
+    # a joint that is no neighbour of its source (None: never, so far).
+    strong: int | None = None
+    gap: int = 0  # days without a diary just before the first raised reading
+    level: int = 0  # median pain of the last three readings on the detection day
+    swelling: int = 0  # and of swelling
     resolved_on: int | None = None
     resolved_known: int | None = None  # the day the healing was confirmed
-    baseline: float = 0.0
     flare: bool = False  # healed too fast for TMO (known from resolved_known on)
-    floor_based: bool = False  # opened before the joint had a baseline of its own
     # (day known, peak day) each time the peak moved: the source test must see the
     # peak as it was on the new episode's detection day, not as it is now.
     peaks: list[tuple[int, int]] = field(default_factory=list)
     # (first day, day it ended) of each stretch back near baseline, open ones ending
     # at _OPEN: the kind test must see the joint as it was on the new detection day.
     quiet: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Open:
+    """A candidate still open when the diary ends: a possible new joint if leaning."""
+
+    joint: str
+    onset: int
+    first: int  # day of the first raised reading
+    last: int  # day of the latest raised reading
+    evidence: float  # persistence + level, log odds
+    pain: int  # highest pain so far
+    swelling: int  # highest swelling so far
+    arthritic: bool
+
+
+@dataclass
+class _JointResult:
+    joint: str
+    ords: list[int]
+    pains: list[int]
+    swells: list[int]
+    episodes: list[_Episode]
+    open: _Open | None
+    # Medians of three readings, computed for the few joints that have an episode.
+    _mids: list[int] | None = None
+    _mids_s: list[int] | None = None
+
+    def smoothed(self, at: int) -> int:
+        """Median pain of the three readings up to index `at`."""
+        return self.mids()[at]
+
+    def mids(self) -> list[int]:
+        if self._mids is None:
+            self._mids = _median3(self.pains)
+        return self._mids
+
+    def mids_swelling(self) -> list[int]:
+        if self._mids_s is None:
+            self._mids_s = _median3(self.swells)
+        return self._mids_s
 
 
 def detect(
@@ -171,22 +459,32 @@ def detect(
         # A score out of contract: coerce every score into range, then read again.
         rows = [(d, j, _score(p, 10), _score(s, 3)) for d, j, p, s in _tuples(rows)]
         grids = _grids(rows, sorted(set(days)))
-    days, joints, pains, swells = grids
+    days, joints, pains, swells, firsts = grids
     ords = list(map(date.toordinal, days))
-    floor = _Floor(pains)
-    tracked: list[tuple[_Ep, list[int], list[int]]] = []
-    for joint, pv, sv in zip(joints, pains, swells, strict=True):
-        tracked.extend((ep, pv, sv) for ep in _track_joint(joint, ords, pv, sv, floor))
-    episodes = [_finish(ep, ords, pv) for ep, pv, _ in tracked]
+    floor = _Floor(pains, firsts)
+    results = [
+        _walk_joint(joint, ords, pv, sv, floor)
+        for joint, pv, sv in zip(joints, pains, swells, strict=True)
+    ]
+    by_joint = {r.joint: r for r in results}
+    tracked = [ep for r in results for ep in r.episodes]
+    episodes = [_finish(ep, by_joint[ep.joint]) for ep in tracked]
     episodes.sort(key=lambda e: (e.onset, _joint_sort_key(e.joint)))
-    migrations = _link([ep for ep, _, _ in tracked])
-    return Detection(episodes, migrations)
+    migrations = _link(tracked, by_joint)
+    possible = [
+        finding
+        for r in results
+        if r.open is not None
+        and (finding := _possible(r.open, tracked, ords[-1])) is not None
+    ]
+    return Detection(episodes, migrations, possible)
 
 
 def _grids(
     rows: list, days: list[date]
-) -> tuple[list[date], list[str], list[list[int]], list[list[int]]]:
-    """The logged days, the joints, and per joint its pain and swelling on each day.
+) -> tuple[list[date], list[str], list[list[int]], list[list[int]], list[int]]:
+    """The logged days, the joints, per joint its pain and swelling on each day, and
+    the index of its first reading.
 
     On a logged day, a joint without a reading did not hurt: it reads 0. Raises
     KeyError for a reading on a day not in `days`, TypeError or ValueError for a
@@ -230,11 +528,12 @@ def _grids(
             pain_row[at] = pain if old == _UNSET[0] else max(old, pain)
             swell_row[at] = max(swell_row[at], swelling)
     joints = sorted(by_joint, key=_joint_sort_key)
+    firsts = [n - len(by_joint[j][0].lstrip(_UNSET)) for j in joints]
     pains = [list(by_joint[j][0].replace(_UNSET, b"\x00")) for j in joints]
     swells = [list(by_joint[j][1]) for j in joints]
     if max(map(max, pains)) > 10 or max(map(max, swells)) > 3:
         raise ValueError("score out of range")
-    return days, joints, pains, swells
+    return days, joints, pains, swells, firsts
 
 
 def _tuples(rows: list) -> Iterable[tuple[date, str, int, int]]:
@@ -262,11 +561,29 @@ def _relation(a: str, b: str) -> str:
     return OTHER
 
 
+def _label(joint: str) -> str:
+    info = JOINTS.get(joint)
+    return info.label.lower() if info else joint.replace("_", " ")
+
+
 # Marks a grid cell no reading has filled; scores never reach 255.
 _UNSET = b"\xff"
 _MIDDLE = itemgetter(1)
 # End of a stretch that had not ended when the diary did.
 _OPEN = 10**9
+# A transient that outlasts any test: an arthritic joint's level moving.
+_FOREVER = 10**6
+_ACHE_MAX = max(ACHE_DAYS)
+
+
+def _median3(values: list[int]) -> list[int]:
+    """Per index, the median of the value and the two before it (fewer at the start)."""
+    if len(values) < 3:
+        return values[:1] + [min(values)] * (len(values) - 1)
+    mids = list(
+        map(_MIDDLE, map(sorted, zip(values, values[1:], values[2:], strict=False)))
+    )
+    return [values[0], min(values[0], values[1]), *mids]
 
 
 class _Floor:
@@ -278,492 +595,319 @@ class _Floor:
     computed in 7-day blocks and only for the blocks a joint asks about.
     """
 
-    def __init__(self, pains: list[list[int]]) -> None:
+    def __init__(self, pains: list[list[int]], firsts: list[int]) -> None:
         self.pains = pains
-        self.q = len(pains) // 4
+        # Index of each joint's first reading: a joint the patient adds later (a
+        # sore hand) counts from then on, or cutting the diary would move the
+        # floor of the days before it.
+        self.firsts = firsts
         self.blocks: dict[int, float] = {}
+        self.means: dict[int, float] = {}
+        self.start: float | None = None
+
+    def mean_at(self, i: int) -> float:
+        """The patient's quiet level as a mean: the lower quartile of the joints'
+        mean pain over the 15 logged days up to the start of i's block."""
+        start = i - i % 7
+        level = self.means.get(start)
+        if level is None:
+            lo, hi = max(0, start - 14), start + 1
+            means = sorted(
+                sum(pv[lo:hi])
+                for pv, first in zip(self.pains, self.firsts, strict=True)
+                if first < hi
+            )
+            level = means[len(means) // 4] / (hi - lo) if means else 0.0
+            self.means[start] = level
+        return level
 
     def at(self, i: int) -> float:
         """Floor for logged-day index i (0-10 pain points)."""
         start = i - i % 7
         level = self.blocks.get(start)
         if level is None:
-            lo = max(0, start - 14)
-            q = self.q
-            days = zip(*[pv[lo : start + 1] for pv in self.pains], strict=True)
-            daily = sorted(map(itemgetter(q), map(sorted, days)))
-            level = self.blocks[start] = float(daily[len(daily) // 2])
+            level = self.blocks[start] = self._level(max(0, start - 14), start + 1)
         return level
 
+    def first_week(self, i: int) -> float:
+        """Floor over the first i logged days (the blocks would see only the first)."""
+        if self.start is None:
+            self.start = self._level(0, i)
+        return self.start
 
-def _track_joint(
-    joint: str,
-    ords: list[int],
-    pv: list[int],
-    sv: list[int],
-    floor: _Floor,
-) -> list[_Ep]:
-    """Run one joint's causal state machine over the logged days; returns its episodes."""
+    def _level(self, lo: int, hi: int) -> float:
+        rows = [
+            pv[lo:hi]
+            for pv, first in zip(self.pains, self.firsts, strict=True)
+            if first < hi
+        ]
+        if not rows:
+            return 0.0
+        q = len(rows) // 4
+        daily = sorted(map(itemgetter(q), map(sorted, zip(*rows, strict=True))))
+        return float(daily[len(daily) // 2])
+
+
+def _walk_joint(
+    joint: str, ords: list[int], pv: list[int], sv: list[int], floor: _Floor
+) -> _JointResult:
+    """Walk one joint's logged days: quiet stretches, candidates, episodes."""
     n = len(ords)
-    # Combined score per reading: the pain, plus weighted swelling on the few days
-    # with any (found at C speed); a joint never reported swollen uses its pain list.
-    z = pv
-    if any(sv):
-        z = pv.copy()
-        for at in compress(range(n), sv):
-            z[at] += SWELL_WEIGHT * sv[at]
-    pool_p: deque[int] = deque(maxlen=POOL_SIZE)
-    pool_s: deque[int] = deque(maxlen=POOL_SIZE)
-    episodes: list[_Ep] = []
-    bp = bs = 0.0
-    # Until the joint has a baseline of its own it is judged conservatively: a
-    # first-day level could be chronic pain as easily as a TMO episode.
-    start_mode = True
-    volatile = False
-    k, h, n_min, d_min = START_K, START_H, START_N, START_PROOF_DAYS
-    exc_max = START_EXCURSION_MAX_DAYS
-    thr = bp + k  # z at or above this starts an excursion
-    # (day it settled, days it was raised) of each of the joint's flares: how long
-    # a rise must last before it is more than another flare.
-    flares: list[tuple[int, int]] = []
-    last_elev = -1
-    fresh = 0
-    every = START_RECALC_EVERY
-    s_cum = 0.0
-    exc = -1  # index where the current excursion began, -1 when quiet
-    n_elev = 0
-    ep: _Ep | None = None
-
-    def recalc(at: int) -> None:
-        nonlocal bp, bs, start_mode, volatile, k, h, n_min, d_min, exc_max, fresh, thr
-        nonlocal every
-        fresh = 0
-        size = len(pool_p)
-        if size < POOL_MIN:
-            return
-        every = RECALC_EVERY
-        sp = sorted(pool_p)
-        bp = float(sp[size // 2])
-        bs = float(sorted(pool_s)[size // 2]) if any(pool_s) else 0.0
-        spread = sp[(size * 9) // 10] - bp
-        start_mode = False
-        exc_max = EXCURSION_MAX_DAYS
-        # An arthritic joint (high or wandering baseline) or one that recently flared
-        # and settled needs longer proof: its flares last days, TMO lasts months.
-        # "Aches when the patient's other joints do not" counts as chronic too.
-        chronic = bp >= 2.5 or spread >= 3
-        if not chronic and (spread >= 2 or bp >= 1.5):
-            # Only these need the other joints' level (most quiet joints do not).
-            level = bp - floor.at(at)
-            chronic = (spread >= 2 and level >= 0.5) or (bp >= 1.5 and level >= 1.5)
-        # Quiet days that swing by two points in every joint alike are how this
-        # patient rates, not arthritis: a rise needs days, not weeks, to stand out.
-        noisy = spread >= 2 and not chronic
-        recent = [days for end, days in flares if ords[at] - end <= FLARE_MEMORY_DAYS]
-        volatile = chronic or noisy or bool(recent)
-        if volatile:
-            k, h, n_min = max(VOLATILE_K, spread + 0.5), VOLATILE_H, VOLATILE_N
-            if chronic or len(recent) > 1:
-                # Flares can come back to back; three weeks of it is no longer a flare.
-                d_min = CHRONIC_PROOF_DAYS if chronic else FLARED_PROOF_DAYS
-            elif recent:
-                # One flare may have been a bad day or two: outlast that, not weeks.
-                d_min = min(FLARED_PROOF_DAYS, recent[0] + FLARE_MARGIN_DAYS)
-            else:
-                # Swinging ratings and no flares: noise, which evidence over a few
-                # days outweighs; duration only tells flares from TMO.
-                d_min, h = NOISY_PROOF_DAYS, NOISY_H
-        else:
-            k = max(QUIET_K, spread + 0.5)
-            h, n_min, d_min = QUIET_H, QUIET_N, QUIET_DAYS
-        thr = bp + SWELL_WEIGHT * bs + k
-
-    i = 0
+    result = _JointResult(joint, ords, pv, sv, [], None)
+    # Pain plus swelling per reading, as bytes: a quiet stretch is skipped at C
+    # speed by finding the next reading at or above the baseline's raised level.
+    scores = bytes(map(int.__add__, pv, sv))
+    raised_at: dict[int, bytes] = {}
+    base = _Baseline()
+    # The first week teaches the joint's baseline, unless the joint stands out
+    # from the patient's other joints from the start: then it was already hurting
+    # when the diary began, and that is a candidate of its own.
+    i = min(n, POOL_MIN)
+    start = floor.first_week(i)
+    mid = (i - 1) // 2
+    if sorted(pv[:i])[mid] + sorted(sv[:i])[mid] >= start + RAISED + SLIGHT:
+        base.refresh(start, ords[i - 1])
+        i = _candidate(result, base, 0, censored=True)
+    else:
+        base.add(pv[:i], sv[:i])
+    if i < n:
+        base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
     while i < n:
-        if ep is None and exc < 0:
-            # Fast path: most days in most joints are quiet. Check a block of them
-            # at C speed and only step through a block that has a raised reading.
-            stop = i + every - fresh
-            if start_mode:
-                # The borrowed baseline changes every 7 days: stay inside one block.
-                bp = floor.at(i)
-                thr = bp + SWELL_WEIGHT * bs + k
-                block_end = i - i % 7 + 7
-                if stop > block_end:
-                    stop = block_end
-            if stop > n:
-                stop = n
-            j = i
-            while max(z[j:stop]) >= thr:
-                # Bank the quiet readings before the raised one, then step from it.
-                # First raised reading, found at C speed.
-                j = z.index(next(filter(thr.__le__, z[j:stop])), j, stop)
-                nxt = j + 1
-                if not (
-                    nxt < stop
-                    and z[nxt] < thr
-                    and ords[nxt] - ords[j] <= GAP_RESET_DAYS
-                    and min(z[j] - thr, EVIDENCE_CAP - k) + z[nxt] - thr <= 0
-                ):
-                    stop = j
-                    break
-                # A one-day blip that the next reading cancels dies at once in the
-                # step-by-step path and is banked like quiet readings: do it here.
-                # Swelling noise makes these common, and stepping was costly.
-                j = nxt + 1
-                if j >= stop:
-                    break
-            if stop > i:
-                pool_p.extend(pv[i:stop])
-                pool_s.extend(sv[i:stop])
-                fresh += stop - i
-                i = stop
-                if fresh >= every:
-                    recalc(i - 1)
-                    continue
-                if i >= n:
-                    break
-        o = ords[i]
-        p = pv[i]
-        s = sv[i]
-        if ep is None:
-            if start_mode:
-                bp = floor.at(i)
-            e = z[i] - bp - SWELL_WEIGHT * bs
-            if exc < 0:
-                if e < k:
-                    pool_p.append(p)
-                    pool_s.append(s)
-                    fresh += 1
-                    if fresh >= every:
-                        recalc(i)
-                    i += 1
-                    continue
-                exc = last_elev = i
-                n_elev = 0
-                s_cum = 0.0
-            elif o - ords[i - 1] > GAP_RESET_DAYS:
-                # Evidence from before a long gap is stale: start again from here.
-                pool_p.extend(pv[exc:i])
-                pool_s.extend(sv[exc:i])
-                recalc(i)
-                exc = last_elev = i
-                n_elev = 0
-                s_cum = 0.0
-                if e < k:
-                    exc = -1
-                    continue
-            s_cum += (e if e < EVIDENCE_CAP else EVIDENCE_CAP) - k
-            # Evidence is capped so a few dramatic days cannot carry a joint that
-            # has already settled back: a flare must not pay for later quiet days.
-            if s_cum > h + 2.0:
-                s_cum = h + 2.0
-            if e >= k:
-                n_elev += 1
-                last_elev = i
-            if s_cum <= 0.0:
-                # The rise died away within days: noise, a false start, or a flare.
-                # Only a marked one (pain 2+ above baseline, twice) makes the joint
-                # one that flares; the first wobbles of a slow TMO rise do not.
-                pool_p.extend(pv[exc : i + 1])
-                pool_s.extend(sv[exc : i + 1])
-                fresh += i + 1 - exc
-                top = sorted(pv[exc : i + 1])
-                if bp >= 1:
-                    flared = n_elev >= 2 and top[-2] >= bp + FLARE_PAIN
-                else:
-                    # A joint that does not ache at all on a good day: two days at
-                    # +2 are as likely the start of a slow rise; a flare is higher
-                    # or longer.
-                    flared = (n_elev >= 2 and top[-2] >= bp + FLARE_PAIN + 1) or (
-                        n_elev >= 3 and top[-3] >= bp + FLARE_PAIN
-                    )
-                if flared:
-                    flares.append((o, ords[last_elev] - ords[exc] + 1))
-                exc = -1
-                s_cum = 0.0
-                if flared:
-                    recalc(i)
-                elif fresh >= every:
-                    # A noise blip is banked like any quiet reading; re-sorting the
-                    # pool after each one was most of a quiet joint's cost.
-                    recalc(i)
-            elif (
-                s_cum >= h
-                and n_elev >= n_min
-                and e >= k
-                and o - ords[exc] >= d_min
-                and _sustained(ords, z, exc, i, o - d_min, bp + SWELL_WEIGHT * bs + k)
-                and _level_ok(ords, pv, sv, exc, i, bp, bs, start_mode, volatile)
-            ):
-                ep = _confirm(joint, ords, z, pv, exc, i, bp + SWELL_WEIGHT * bs)
-                ep.floor_based = start_mode
-                episodes.append(ep)
-                exc = -1
-                s_cum = 0.0
-                i += 1
-                continue
-            elif o - ords[exc] > exc_max:
-                # Weeks of mild elevation that never looked like an episode: this is
-                # the joint's own level (chronic pain, rating habit), learn it.
-                pool_p.extend(pv[exc : i + 1])
-                pool_s.extend(sv[exc : i + 1])
-                exc = -1
-                s_cum = 0.0
-                recalc(i)
-            i += 1
+        level = base.level
+        flags = raised_at.get(level)
+        if flags is None:
+            table = bytes(int(v >= level) for v in range(256))
+            flags = raised_at[level] = scores.translate(table)
+        # Quiet readings update the baseline every four weeks of them, and every
+        # week while it is still the patient's floor.
+        stop = min(
+            n, i + (max(1, REFRESH_EVERY - base.fresh) if base.own else POOL_MIN)
+        )
+        j = flags.find(1, i, stop)
+        end = stop if j < 0 else j
+        if end > i:
+            base.add(pv[i:end], sv[i:end])
+        if j < 0:
+            i = stop
+            if base.fresh >= REFRESH_EVERY or not base.own:
+                base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
             continue
-
-        # Inside an episode: follow the smoothed course until it has healed.
-        i = _follow(ep, i, ords, pv, sv, floor, bp, bs)
-        if ep.resolved_known is not None:
-            if ep.resolved_on - ep.onset < MIN_COURSE_DAYS:
-                # Healed within weeks: that was a flare, not TMO. The joint is one
-                # that flares, and this episode is no source of migrations.
-                ep.flare = True
-                flares.append((ep.resolved_known, ep.resolved_on - ep.onset))
-            recalc(i - 1)
-        ep = None
-    return episodes
+        i = _candidate(result, base, j, censored=False)
+        if i < n:
+            base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
+    return result
 
 
-def _follow(
-    ep: _Ep,
-    i: int,
-    ords: list[int],
-    pv: list[int],
-    sv: list[int],
-    floor: _Floor,
-    bp: float,
-    bs: float,
-) -> int:
-    """Follow an open episode from reading i; returns the index after it healed (or n)."""
+def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool) -> int:
+    """Test the candidate whose first raised reading is j; returns where to go on.
+
+    Confirmed, it is followed as an episode until healed; dismissed, its readings
+    join the baseline; still open at the end of the diary, it is kept. A censored
+    candidate (raised since the diary began) is judged by its course instead.
+    """
+    ords, pv, sv = result.ords, result.pains, result.swells
     n = len(ords)
-    p1 = pv[i - 2] if i >= 2 else pv[i - 1]
-    p2 = pv[i - 1]
-    s1 = sv[i - 2] if i >= 2 else sv[i - 1]
-    s2 = sv[i - 1]
-    peak = ep.peak_pain
-    floor_based = ep.floor_based
-    # Healed: the median of three readings back within a point of baseline, no
-    # swelling above baseline, for three weeks.
-    quiet_pain = bp + 1
-    quiet_swell = bs + 0.5
-    streak = -1
-    streak_n = 0
-    retry_at = 2
-    while i < n:
-        if streak < 0 and i >= retry_at:
-            # Fast path: medians of three for a block at C speed. Days whose median
-            # is not near baseline change nothing but the peak: skip them.
-            stop = i + 14 if i + 14 < n else n
-            low = (max(floor.at(i), floor.at(stop - 1)) if floor_based else bp) + 1
-            seg = pv[i - 2 : stop]
-            mids = list(
-                map(_MIDDLE, map(sorted, zip(seg, seg[1:], seg[2:], strict=False)))
-            )
-            if min(mids) > low:
-                if max(mids) > peak:
-                    # Still rising: record each new peak as the day-by-day path would.
-                    for j, m in enumerate(mids, i):
-                        if m > peak:
-                            peak = m
-                            ep.peak_pain = m
-                            ep.peak_day = ords[j]
-                            ep.peaks.append((ords[j], ords[j]))
-                skip = stop - i
-            else:
-                skip = 0
-                for m in mids:
-                    if m > peak or m <= low:
-                        break
-                    skip += 1
-                retry_at = i + skip + 7
-            if skip:
-                i += skip
-                p1 = pv[i - 2]
-                p2 = pv[i - 1]
-                s1 = sv[i - 2]
-                s2 = sv[i - 1]
-                continue
-        elif streak >= 0 and i >= retry_at and peak >= quiet_pain and not floor_based:
-            # Fast path while healing: a block of quiet days at C speed just
-            # lengthens the streak; it ends on the first day that completes it.
-            stop = i + 14 if i + 14 < n else n
-            seg = pv[i - 2 : stop]
-            quiet = (
-                max(map(_MIDDLE, map(sorted, zip(seg, seg[1:], seg[2:], strict=False))))
-                <= quiet_pain
-            )
-            if quiet:
-                seg = sv[i - 2 : stop]
-                quiet = (
-                    max(
-                        map(
-                            _MIDDLE,
-                            map(sorted, zip(seg, seg[1:], seg[2:], strict=False)),
-                        )
-                    )
-                    <= quiet_swell
+    onset, gap = (ords[0], 0) if censored else _onset(ords, pv, sv, base, j)
+    test = _Test.for_joint(ords[j], base)
+    bp, bs, level = base.pain, base.swelling, base.level
+    prev: tuple[int, int] | None = None  # (pain, swelling) of the last raised reading
+    last_raised = j
+    top_pain = top_swell = 0
+    persistence = evidence = longest = 0.0
+    raised_days = 0
+    for i in range(j, n):
+        p, s = pv[i], sv[i]
+        raised = p + s >= level
+        persistence = test.update(ords[i], raised)
+        longest = max(longest, persistence)
+        if raised:
+            last_raised = i
+            raised_days += 1
+            top_pain, top_swell = max(top_pain, p), max(top_swell, s)
+            if prev is not None:
+                evidence = persistence + test.level(
+                    min(p, prev[0]) - bp, min(s, prev[1]) - bs
                 )
-            if not quiet:
-                retry_at = i + 7
             else:
-                due = ords[streak] + RESOLVE_DAYS
-                end = bisect_left(ords, due, i, stop)
-                # At least three quiet readings, counting the streak so far.
-                end = max(end, i + 2 - streak_n)
-                if end < stop:
-                    ep.resolved_on = ords[streak]
-                    ep.resolved_known = ords[end]
-                    ep.baseline = bp
-                    ep.quiet.append((ords[streak], _OPEN))
-                    return end + 1
-                streak_n += stop - i
-                i = stop
-                if i >= n:
-                    break
-                p1 = pv[i - 2]
-                p2 = pv[i - 1]
-                s1 = sv[i - 2]
-                s2 = sv[i - 1]
-                continue
-        p = pv[i]
-        s = sv[i]
-        if p1 > p2:
-            lo, hi = p2, p1
+                evidence = persistence
+            prev = (p, s)
         else:
-            lo, hi = p1, p2
-        mp = hi if p >= hi else (p if p > lo else lo)
-        if mp > peak:
-            peak = mp
-            ep.peak_pain = mp
-            ep.peak_day = ords[i]
-            ep.peaks.append((ords[i], ords[i]))
-        if mp <= (floor.at(i) + 1 if floor_based else quiet_pain) and (
-            sorted((s1, s2, s))[1] <= quiet_swell
-        ):
-            if streak < 0:
-                streak = i
-                streak_n = 0
-            streak_n += 1
-            if streak_n >= 3 and ords[i] - ords[streak] >= RESOLVE_DAYS:
-                ep.resolved_on = ords[streak]
-                ep.resolved_known = ords[i]
-                ep.baseline = floor.at(i) if floor_based else bp
-                ep.quiet.append((ords[streak], _OPEN))
+            evidence = persistence
+        if censored:
+            verdict = _censored_verdict(ords, pv, sv, j, i, bp, bs)
+            if verdict is None:
+                continue
+            if not verdict:
+                # Raised from the first day and never like TMO: this joint's own level.
+                base.add(pv[j : i + 1], sv[j : i + 1])
                 return i + 1
+        elif raised and raised_days >= 2 and evidence >= CONFIRM:
+            pass
+        elif not raised and (
+            persistence <= DISMISS or ords[i] - ords[last_raised] > QUIET_DROP_DAYS
+        ):
+            # A transient, over: part of how this joint reads on ordinary days, so
+            # the baseline's swing sees it (or a patient's habit of rating a good
+            # day 4 would open candidate after candidate).
+            base.add(pv[j : i + 1], sv[j : i + 1])
+            if (
+                raised_days >= 3
+                and ords[last_raised] - ords[j] >= _ACHE_MAX
+                and longest >= FLARE_EVIDENCE
+            ):
+                base.flares.append(ords[i])
+            return i + 1
+        else:
+            continue
+        ep = _Episode(
+            joint=result.joint,
+            onset=onset,
+            detected=ords[i],
+            censored=censored,
+            start_index=j,
+            peak_day=ords[i],
+            peak_pain=result.smoothed(i),
+            base_pain=bp,
+            base_swelling=bs,
+            gap=gap,
+            level=result.smoothed(i),
+            swelling=result.mids_swelling()[i],
+        )
+        ep.peaks.append((ords[i], ords[i]))
+        if evidence >= CONFIRM + FAR_PRIOR:
+            ep.strong = ords[i]
+        else:
+            ep.strong = _strong_day(test, result, i, level, bp, bs, prev)
+        result.episodes.append(ep)
+        after = _follow(ep, result, i + 1)
+        if ep.flare:
+            base.flares.append(ep.resolved_known)
+        return after
+    result.open = _Open(
+        joint=result.joint,
+        onset=onset,
+        first=ords[j],
+        last=ords[last_raised],
+        evidence=-math.inf if censored else evidence,
+        pain=top_pain,
+        swelling=top_swell,
+        arthritic=base.arthritic,
+    )
+    return n
+
+
+def _strong_day(
+    test: _Test,
+    result: _JointResult,
+    i: int,
+    level: int,
+    bp: int,
+    bs: int,
+    prev: tuple[int, int] | None,
+) -> int | None:
+    """Carry the test on past confirmation: the day evidence reaches CONFIRM + FAR_PRIOR."""
+    ords, pv, sv = result.ords, result.pains, result.swells
+    for k in range(i + 1, min(len(ords), i + 60)):
+        p, s = pv[k], sv[k]
+        raised = p + s >= level
+        persistence = test.update(ords[k], raised)
+        if not raised:
+            continue
+        evidence = persistence
+        if prev is not None:
+            evidence += test.level(min(p, prev[0]) - bp, min(s, prev[1]) - bs)
+        prev = (p, s)
+        if evidence >= CONFIRM + FAR_PRIOR:
+            return ords[k]
+    return None
+
+
+def _censored_verdict(
+    ords: list[int], pv: list[int], sv: list[int], j: int, i: int, bp: int, bs: int
+) -> bool | None:
+    """A joint raised since the diary began: True TMO, False its own level, None wait."""
+    span = ords[i] - ords[j]
+    if span < CENSORED_PROOF_DAYS or i - j < 6:
+        return None
+    mid = (i - j) // 2
+    pain = sorted(pv[j : i + 1])[mid] - bp
+    swell = sorted(sv[j : i + 1])[mid] - bs
+    recent = sorted(pv[max(j, i - 4) : i + 1])
+    still = recent[len(recent) // 2] - bp >= RAISED
+    if still and (swell >= 1 and pain >= 1 or pain >= CENSORED_PAIN):
+        return True
+    if span >= CENSORED_MAX_DAYS:
+        return False
+    return None
+
+
+def _onset(
+    ords: list[int], pv: list[int], sv: list[int], base: _Baseline, j: int
+) -> tuple[int, int]:
+    """Estimated onset (ordinal) of the rise first raised at j, and the gap before it.
+
+    Walks back over readings a little above baseline; if the last quiet reading is
+    days earlier, the rise began in that gap: at most RISE_DAYS before the first
+    raised reading, about DAYS_PER_POINT per pain point it had reached, and never
+    before the last quiet logged day.
+    """
+    quiet = base.pain + base.swelling + SLIGHT
+    k = j - 1
+    while k >= 0 and pv[k] + sv[k] >= quiet and ords[k + 1] - ords[k] <= GAP_DAYS:
+        k -= 1
+    first = k + 1
+    if k < 0:
+        return ords[0], 0
+    gap = ords[first] - ords[k]
+    if gap <= GAP_DAYS:
+        return ords[k] + 1, 0
+    points = pv[first] - base.pain + sv[first] - base.swelling
+    lead = min(RISE_DAYS, max(1, round(points * DAYS_PER_POINT)))
+    return max(ords[k] + 1, ords[first] - lead), gap - 1
+
+
+def _follow(ep: _Episode, result: _JointResult, i: int) -> int:
+    """Follow an open episode from reading i until it has healed; returns the index after."""
+    ords = result.ords
+    n = len(ords)
+    mids, mids_s = result.mids(), result.mids_swelling()
+    # Healed: the median of three readings back within a point of baseline and no
+    # swelling above it, for three weeks.
+    quiet_pain = ep.base_pain + 1
+    quiet_swell = ep.base_swelling
+    peak = ep.peak_pain
+    streak = -1
+    count = 0
+    for k in range(i, n):
+        m = mids[k]
+        if m > peak:
+            peak = ep.peak_pain = m
+            ep.peak_day = ords[k]
+            ep.peaks.append((ords[k], ords[k]))
+        if m <= quiet_pain and mids_s[k] <= quiet_swell:
+            if streak < 0:
+                streak = k
+                count = 0
+            count += 1
+            if count >= 3 and ords[k] - ords[streak] >= RESOLVE_DAYS:
+                ep.resolved_on = ords[streak]
+                ep.resolved_known = ords[k]
+                ep.quiet.append((ords[streak], _OPEN))
+                if ep.resolved_on - ep.onset < MIN_COURSE_DAYS:
+                    # Healed within weeks: that was a flare, not TMO, and no source.
+                    ep.flare = True
+                return k + 1
         elif streak >= 0:
-            ep.quiet.append((ords[streak], ords[i]))
+            ep.quiet.append((ords[streak], ords[k]))
             streak = -1
-        p1 = p2
-        p2 = p
-        s1 = s2
-        s2 = s
-        i += 1
     if streak >= 0:
         ep.quiet.append((ords[streak], _OPEN))
     return n
 
 
-def _sustained(
-    ords: list[int], z: list[float], lo: int, i: int, since: int, thr: float
-) -> bool:
-    """Were at least three quarters of the readings since day `since` raised (z >= thr)?"""
-    first = bisect_left(ords, since, lo, i + 1)
-    high = sum(map(thr.__le__, z[first : i + 1]))
-    return high * 4 >= (i + 1 - first) * 3
-
-
-def _week_median(
-    ords: list[int], pv: list[int], sv: list[int], lo: int, i: int
-) -> tuple[int, int]:
-    """Median pain and swelling of the readings in the last seven days up to i."""
-    since = ords[i] - 7
-    j = i
-    while j > lo and ords[j - 1] >= since:
-        j -= 1
-    mid = (i + 1 - j) // 2
-    return sorted(pv[j : i + 1])[mid], sorted(sv[j : i + 1])[mid]
-
-
-def _level_ok(
-    ords: list[int],
-    pv: list[int],
-    sv: list[int],
-    lo: int,
-    i: int,
-    bp: float,
-    bs: float,
-    start_mode: bool,
-    volatile: bool,
-) -> bool:
-    """Is the recent level clinically an episode (pain up, or milder pain with swelling)?"""
-    if start_mode:
-        # No baseline of its own yet: demand a typical TMO level over the whole run:
-        # pain with swelling, which is what TMO does and an arthritic knee at 2-5
-        # with the odd swollen flare day does not; pain alone only if very high (a
-        # patient who rates everything high made the knee an episode at +5), and
-        # a patient who rates everything low may put a swollen TMO joint at 2-3...
-        mid = (i + 1 - lo) // 2
-        pain = sorted(pv[lo : i + 1])[mid]
-        swell = sorted(sv[lo : i + 1])[mid]
-        if not (pain >= bp + 6 or (pain >= bp + 2 and swell >= 1)):
-            return False
-        # ... and still there this week: a flare at the start has settled by now.
-        mp, ms = _week_median(ords, pv, sv, lo, i)
-        return mp >= bp + 5 or (mp >= bp + 2 and ms >= 1)
-    if volatile:
-        # A joint that flares: judge the last week, not the last three readings.
-        mp, ms = _week_median(ords, pv, sv, lo, i)
-        return mp - bp >= 3 or (mp - bp >= 2 and ms - bs >= 1)
-    mp = sorted(pv[i - 2 : i + 1])[1]
-    ms = sorted(sv[i - 2 : i + 1])[1]
-    # Pain clearly up, or (a partial-joint episode) pain a little up with swelling:
-    # swelling is the strong sign, so a point of pain with it is enough.
-    return mp >= bp + 2 or (mp >= bp + 1 and ms >= bs + 1)
-
-
-def _confirm(
-    joint: str,
-    ords: list[int],
-    z: list[float] | list[int],
-    pv: list[int],
-    exc: int,
-    i: int,
-    base: float,
-) -> _Ep:
-    """Open an episode at reading i; its onset is walked back from data up to i only."""
-    peak_i = max(range(exc, i + 1), key=pv.__getitem__)
-    # Walk back past readings still a little above baseline: the rise began before
-    # the first clearly raised reading.
-    j = exc - 1
-    while j >= 0 and z[j] - base >= 1.0:
-        j -= 1
-    first = j + 1
-    censored = j < 0
-    if censored:
-        onset = ords[0]
-    elif ords[first] - ords[j] > 3:
-        # The rise began somewhere in a gap in the diary: take the middle.
-        onset = (ords[j] + ords[first] + 1) // 2
-    else:
-        onset = ords[j] + 1
-    return _Ep(
-        joint=joint,
-        onset=onset,
-        detected=ords[i],
-        censored=censored,
-        peak_day=ords[peak_i],
-        peak_pain=pv[peak_i],
-        start_index=exc,
-        baseline=base,
-        peaks=[(ords[i], ords[peak_i])],
-    )
-
-
-def _finish(ep: _Ep, ords: list[int], pv: list[int]) -> Episode:
+def _finish(ep: _Episode, r: _JointResult) -> EpisodeFinding:
     """The public view of an episode, its phase judged on all the data."""
+    ords, pv = r.ords, r.pains
     if ep.resolved_on is not None:
         phase = RESOLVED
     else:
@@ -776,14 +920,14 @@ def _finish(ep: _Ep, ords: list[int], pv: list[int]) -> Episode:
             j -= 1
         level = sum(recent) / len(recent) if recent else 0.0
         prev = sum(before) / len(before) if before else level
-        excess = ep.peak_pain - ep.baseline
+        excess = ep.peak_pain - ep.base_pain
         if level >= prev + 0.75 and last - ep.peak_day <= 7:
             phase = RISING
         elif level >= ep.peak_pain - max(1.0, 0.2 * excess):
             phase = PEAK
         else:
             phase = IMPROVING
-    return Episode(
+    return EpisodeFinding(
         joint=ep.joint,
         onset=date.fromordinal(ep.onset),
         peak=date.fromordinal(ep.peak_day),
@@ -793,10 +937,11 @@ def _finish(ep: _Ep, ords: list[int], pv: list[int]) -> Episode:
             date.fromordinal(ep.resolved_on) if ep.resolved_on is not None else None
         ),
         detected_on=date.fromordinal(ep.detected),
+        explanation=_rise_words(ep),
     )
 
 
-def _peak_as_of(ep: _Ep, day: int) -> int:
+def _peak_as_of(ep: _Episode, day: int) -> int:
     """The episode's peak day as it was known on `day` (ordinal)."""
     peak = ep.peaks[0][1]
     for known, peak_day in ep.peaks:
@@ -806,36 +951,40 @@ def _peak_as_of(ep: _Ep, day: int) -> int:
     return peak
 
 
-def _link(episodes: list[_Ep]) -> list[JointMigration]:
+def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bool]]:
+    """Episodes that could have moved to `new`, as known on its detection day, with healed."""
+    candidates = []
+    for old in episodes:
+        if old is new or old.joint == new.joint or old.detected > new.detected:
+            continue
+        # A censored source began at least on the first day, maybe long before.
+        gap = TOGETHER_DAYS // 2 if old.censored else TOGETHER_DAYS
+        if old.onset > new.onset - gap:
+            continue
+        healed = old.resolved_known is not None and old.resolved_known <= new.detected
+        if healed and old.flare:
+            continue
+        if healed and old.resolved_on < new.onset - SOURCE_WINDOW_DAYS:
+            continue
+        # TMO moves on once a joint has peaked; a joint still climbing when the
+        # new one began is a joint that started with it.
+        if not healed and _peak_as_of(old, new.detected) >= new.onset:
+            continue
+        candidates.append((old, healed))
+    return candidates
+
+
+def _link(
+    episodes: list[_Episode], joints: dict[str, _JointResult]
+) -> list[MigrationFinding]:
     """Migrations, deciding each new episode's source with what was known on its detection day."""
     order = sorted(episodes, key=lambda e: (e.detected, _joint_sort_key(e.joint)))
-    migrations: list[JointMigration] = []
-    for idx, new in enumerate(order):
+    migrations: list[MigrationFinding] = []
+    for new in order:
         if new.censored:
             # Already active when the diary began: no way to tell what came first.
             continue
-        candidates = []
-        for old in order[:idx] + [
-            e for e in order[idx + 1 :] if e.detected == new.detected
-        ]:
-            if old.joint == new.joint or old is new:
-                continue
-            # A censored source began at least on the first day, maybe long before.
-            gap = TOGETHER_DAYS // 2 if old.censored else TOGETHER_DAYS
-            if old.onset > new.onset - gap:
-                continue
-            healed = (
-                old.resolved_known is not None and old.resolved_known <= new.detected
-            )
-            if healed and old.flare:
-                continue
-            if healed and old.resolved_on < new.onset - SOURCE_WINDOW_DAYS:
-                continue
-            # TMO moves on once a joint has peaked; a joint still climbing when the
-            # new one began is a joint that started with it.
-            if not healed and _peak_as_of(old, new.detected) >= new.onset:
-                continue
-            candidates.append((old, healed))
+        candidates = _sources(new, order)
         if not candidates:
             continue
         latest = max(old.onset for old, _ in candidates)
@@ -849,21 +998,122 @@ def _link(episodes: list[_Ep]) -> list[JointMigration]:
                 c[0].joint,
             ),
         )
+        rel = _relation(source.joint, new.joint)
+        flagged = new.detected if rel != OTHER else new.strong
+        if flagged is None:
+            continue
         # Sequential when the source was already back near its baseline at the new
         # onset and stayed there up to the detection day: a joint that has settled
         # but not yet been quiet the three weeks that confirm healing counts too.
         settled = any(
             start <= new.onset and end > new.detected for start, end in source.quiet
         )
-        kind = SEQUENTIAL if settled else OVERLAP
+        words = _rise_words(new)
+        words += ", " + _source_words(source, joints[source.joint], new.detected)
+        if rel == OTHER:
+            words += (
+                f"; not a neighbour of the {_label(source.joint)}, so flagged only"
+                " once the rise was beyond doubt"
+            )
         migrations.append(
-            JointMigration(
+            MigrationFinding(
                 from_joint=source.joint,
                 to_joint=new.joint,
-                relation=_relation(source.joint, new.joint),
-                kind=kind,
+                relation=rel,
+                kind=SEQUENTIAL if settled else OVERLAP,
                 to_onset=date.fromordinal(new.onset),
-                detected_on=date.fromordinal(new.detected),
+                detected_on=date.fromordinal(flagged),
+                explanation=words,
             )
         )
+    migrations.sort(key=lambda m: (m.detected_on, _joint_sort_key(m.to_joint)))
     return migrations
+
+
+_SWELLING_WORDS = (
+    "no swelling yet",
+    "mild swelling",
+    "moderate swelling",
+    "marked swelling",
+)
+
+
+def _rise_words(ep: _Episode) -> str:
+    """'right hip: pain up from 0 to 5 over 9 days with moderate swelling'."""
+    label = _label(ep.joint)
+    swelling = _SWELLING_WORDS[min(3, max(0, ep.swelling - ep.base_swelling))]
+    if ep.censored:
+        return f"{label}: pain {ep.level} with {swelling} since the diary began"
+    days = ep.detected - ep.onset
+    text = (
+        f"{label}: pain up from {ep.base_pain} to {ep.level} over {days} "
+        f"day{'s' if days != 1 else ''} with {swelling}"
+    )
+    if ep.gap:
+        text += f" (first logged after {ep.gap} days without a diary)"
+    return text
+
+
+def _source_words(source: _Episode, r: _JointResult, day: int) -> str:
+    """How the source joint stood on `day`: 'while the left hip improves'."""
+    label = _label(source.joint)
+    if source.resolved_known is not None and source.resolved_known <= day:
+        weeks = (day - source.resolved_on) // 7
+        if weeks >= 2:
+            return f"{weeks} weeks after the {label} settled"
+        return f"just after the {label} settled"
+    if any(start <= day < end for start, end in source.quiet):
+        return f"as the {label} settles"
+    at = bisect_left(r.ords, day + 1) - 1
+    peak = max(
+        (r.smoothed(k) for k in range(source.start_index, at + 1) if r.ords[k] <= day),
+        default=source.peak_pain,
+    )
+    now = r.smoothed(at) if at >= 0 else peak
+    if now <= peak - max(1.5, 0.25 * (peak - source.base_pain)):
+        return f"while the {label} improves"
+    return f"while the {label} is still at its worst"
+
+
+def _possible(
+    open_: _Open, episodes: list[_Episode], today: int
+) -> EpisodeFinding | None:
+    """A possible new joint, if the open candidate's evidence leans to TMO."""
+    days = open_.last - open_.first + 1
+    if open_.evidence == -math.inf or open_.last == open_.first:
+        return None
+    active = [
+        ep
+        for ep in episodes
+        if ep.joint != open_.joint
+        and ep.detected <= today
+        and not ep.flare
+        and (
+            ep.resolved_on is None or ep.resolved_on >= open_.onset - SOURCE_WINDOW_DAYS
+        )
+    ]
+    near = [ep for ep in active if _relation(ep.joint, open_.joint) != OTHER]
+    prior = 0.0 if near or not active else -FAR_PRIOR
+    if open_.evidence + prior < LEANING:
+        return None
+    label = _label(open_.joint)
+    swelling = _SWELLING_WORDS[min(3, open_.swelling)]
+    text = (
+        f"{label}: sore for {days} day{'s' if days != 1 else ''}, pain up to "
+        f"{open_.pain}, {swelling}"
+    )
+    if near:
+        text += f", beside the {_label(max(near, key=lambda e: e.onset).joint)}"
+    kind = "a flare" if open_.arthritic else "a short ache"
+    text += f"; not yet told apart from {kind}"
+    return EpisodeFinding(
+        joint=open_.joint,
+        onset=date.fromordinal(open_.onset),
+        peak=date.fromordinal(open_.last),
+        peak_pain=open_.pain,
+        phase=RISING,
+        resolved_on=None,
+        detected_on=date.fromordinal(open_.last),
+        tier=POSSIBLE,
+        explanation=text,
+    )

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from apps.detector.detect import Detection, JointMigration, Reading
+from apps.detector.detect import Detection, MigrationFinding, Reading
 from apps.diary.anatomy import JOINT_ORDER, JOINTS
 
 PAIN_MAX = 10
@@ -78,7 +78,7 @@ def parse_diary(data: Any) -> tuple[list[Reading], list[date]]:
     return readings, logged
 
 
-def migrations_to_json(migrations: Iterable[JointMigration]) -> list[dict[str, str]]:
+def migrations_to_json(migrations: Iterable[MigrationFinding]) -> list[dict[str, str]]:
     """Migrations as contract dicts: from, to, relation, kind, to_onset, detected_on (ISO dates)."""
     return [
         {

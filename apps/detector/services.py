@@ -142,7 +142,7 @@ _EPISODE_FIELDS = (
 
 def _match(
     stored: list[JointMigration],
-    m: detect.JointMigration,
+    m: detect.MigrationFinding,
     joints: dict[str, int],
     *,
     exclude: set[int],

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from apps.detector.detect import Detection, Episode, JointMigration, Reading
+from apps.detector.detect import Detection, EpisodeFinding, MigrationFinding, Reading
 from apps.detector.diary_json import (
     DiaryFormatError,
     format_table,
@@ -127,7 +127,7 @@ def test_diary_format_error_is_a_value_error() -> None:
     assert issubclass(DiaryFormatError, ValueError)
 
 
-MIGRATION = JointMigration(
+MIGRATION = MigrationFinding(
     from_joint="left_hip",
     to_joint="right_hip",
     relation="contralateral",
@@ -135,7 +135,7 @@ MIGRATION = JointMigration(
     to_onset=date(2026, 5, 2),
     detected_on=date(2026, 5, 9),
 )
-EPISODE = Episode(
+EPISODE = EpisodeFinding(
     joint="left_hip",
     onset=date(2026, 1, 2),
     peak=date(2026, 2, 10),
