@@ -271,6 +271,7 @@ def test_yesterdays_cached_today_opens_as_today_and_saves_today(
     assert f"{day.day} {day:%B %Y}" in page.locator(".day-head h1 small").inner_text()
     assert page.locator("#day-form").get_attribute("data-day") == f"{day:%Y-%m-%d}"
     assert page.locator("text=Filled in from your last log").is_visible()
+    assert page.locator("#week-strip").is_hidden()  # it was the cached day's week
     screenshot(page, "offline-next-day")
     _tap_a_day(page)
     page.click("text=Save today")
