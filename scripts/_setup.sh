@@ -45,4 +45,5 @@ apt_need() {
 # Translations: the .po files are the source, the compiled .mo files are build
 # output (git-ignored), made here with Debian's gettext.
 apt_need gettext
-.venv/bin/python manage.py compilemessages --ignore='.venv/*' -v 0
+# The development key is enough to compile the catalogues.
+DEBUG=true .venv/bin/python manage.py compilemessages --ignore='.venv/*' -v 0
