@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts import services
 from apps.accounts.decorators import patient_required, public
 from apps.accounts.forms import AccountDeleteForm, LanguageForm
-from apps.accounts.middleware import one_tap_allowed
+from apps.accounts.middleware import language_cookie_set, one_tap_allowed
 
 
 @one_tap_allowed
@@ -104,14 +103,5 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         request.user.language = language
         request.user.save(update_fields=["language"])
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    language_cookie_set(response, language)
     return response
