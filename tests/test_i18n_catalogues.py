@@ -199,3 +199,14 @@ def test_clinical_words_are_the_ones_patients_use(key, expected):
         entry = _catalogue(lang).find(key[1], msgctxt=key[0])
         assert entry is not None, (lang, key)
         assert entry.msgstr == word, (lang, key)
+
+
+def test_the_scripts_write_no_english_of_their_own():
+    """What pwa.js and charts.js show comes from the page's translated strings."""
+    written = re.compile(
+        r"(?:textContent|innerText|title)\s*=\s*['\"][^'\"]*[A-Za-z]{2}"
+        r"|confirm\(\s*['\"]|createTextNode\(\s*['\"][^'\"]*[A-Za-z]{2}"
+    )
+    for script in sorted((ROOT / "static" / "js").glob("*.js")):
+        found = written.findall(script.read_text())
+        assert found == [], f"{script.name}: {found}"

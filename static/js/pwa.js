@@ -24,15 +24,37 @@
   var logUrl = meta("tmo-log");
   var logoutUrl = meta("tmo-logout");
   var canKeep = !!(Q && window.indexedDB && window.Promise);
-  var SWELLING = ["none", "mild", "moderate", "severe"];
+  var LANG = document.documentElement.lang || "en";
+  var T = readStrings();
+  var SWELLING = T.swelling || ["none", "mild", "moderate", "severe"];
   var WARM_EVERY_MS = 6 * 3600 * 1000;
+
+  /* What this script says comes translated inside the page (templates/pwa/head.html),
+     so a page opened from the phone's cache speaks the patient's language too. */
+  function readStrings() {
+    var node = document.getElementById("tmo-strings");
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  }
+
+  function say(text, values) {
+    return String(text).replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? values[name] : all;
+    });
+  }
+
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG) : null;
+  function sayCount(forms, count) {
+    var form = plurals && plurals.select(count) === "one" ? "one" : "other";
+    if (!plurals && count === 1) form = "one";
+    return say(forms[form], { count: count });
+  }
 
   // ---- dates: the patient's calendar, whatever the phone's own zone --------
 
   // Intl formatters are slow to build on a phone: one of each, made when first needed.
   var formats = {};
   function format(name, options) {
-    if (!formats[name]) formats[name] = new Intl.DateTimeFormat("en-GB", options);
+    if (!formats[name]) formats[name] = new Intl.DateTimeFormat(LANG, options);
     return formats[name];
   }
 
@@ -122,13 +144,13 @@
   }
 
   var STATUS = {
-    pending: ["msg msg-offline", "Saved on this phone — will be sent when you are online."],
-    sent: ["msg msg-success", "Sent: this day is saved."],
-    conflict: ["msg msg-warning", "Not sent: this day was also saved from another device. Choose which to keep above."],
-    refused: ["msg msg-error", "Not saved: see above."],
-    theirs: ["msg msg-success", "Kept the other device's version: it is shown below."],
-    network: ["msg msg-warning", "Adding a joint needs a connection. You can still save the joints you have."],
-    "not-kept": ["msg msg-error", "This phone could not keep your day (its storage is off or full). Please save again when you are online."],
+    pending: "msg msg-offline",
+    sent: "msg msg-success",
+    conflict: "msg msg-warning",
+    refused: "msg msg-error",
+    theirs: "msg msg-success",
+    network: "msg msg-warning",
+    "not-kept": "msg msg-error",
   };
 
   function setFormStatus(form, kind) {
@@ -137,9 +159,9 @@
       el.remove();
     });
     var line = document.createElement("p");
-    line.className = STATUS[kind][0] + " pwa-status";
+    line.className = STATUS[kind] + " pwa-status";
     line.setAttribute("role", "status");
-    line.textContent = STATUS[kind][1];
+    line.textContent = T.status[kind];
     var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
     if (csrf) csrf.after(line);
     else form.prepend(line);
@@ -167,10 +189,10 @@
     if (h1) {
       var small = document.createElement("small");
       small.textContent = dayLabel(today, true);
-      h1.textContent = "Today";
+      h1.textContent = T.today;
       h1.appendChild(small);
     }
-    document.title = "Today · TMO Tracker";
+    document.title = T.today_title;
     var prev = document.querySelector(".day-head a.day-nav");
     if (prev) prev.href = form.dataset.dayUrl.replace(today, addDays(today, -1));
     var strip = document.getElementById("week-strip");
@@ -178,7 +200,7 @@
     form.querySelectorAll(".status, .msg-success").forEach(function (el) { el.remove(); });
     var line = document.createElement("p");
     line.className = "status";
-    line.textContent = "Filled in from your last log: change what is different, then save.";
+    line.textContent = T.filled_in;
     var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
     if (csrf) csrf.after(line);
     return true;
@@ -188,9 +210,9 @@
 
   function describe(entries, note) {
     var items = entries.map(function (e) {
-      return jointLabel(e.joint) + ": pain " + e.pain + ", swelling " + SWELLING[e.swelling];
+      return say(T.entry, { joint: jointLabel(e.joint), pain: e.pain, swelling: SWELLING[e.swelling] });
     });
-    if (note) items.push("Note: " + note);
+    if (note) items.push(say(T.note, { note: note }));
     return items;
   }
 
@@ -205,9 +227,9 @@
   function conflictCard(day) {
     var card = document.getElementById("conflict-card").content.firstElementChild.cloneNode(true);
     card.dataset.day = day.day;
-    card.querySelector(".conflict-title").textContent = dayLabel(day.day) + ": two versions";
-    card.querySelector(".conflict-mine-when").textContent = "saved " + whenLabel(day.saved_at);
-    card.querySelector(".conflict-theirs-when").textContent = "saved " + whenLabel(day.stored.version);
+    card.querySelector(".conflict-title").textContent = say(T.two_versions, { day: dayLabel(day.day) });
+    card.querySelector(".conflict-mine-when").textContent = say(T.saved_when, { when: whenLabel(day.saved_at) });
+    card.querySelector(".conflict-theirs-when").textContent = say(T.saved_when, { when: whenLabel(day.stored.version) });
     fillList(card.querySelector(".conflict-mine ul"), describe(day.entries, day.note));
     fillList(card.querySelector(".conflict-theirs ul"), describe(day.stored.entries, day.stored.note));
     card.querySelector("[data-keep=mine]").addEventListener("click", function () {
@@ -236,11 +258,11 @@
     card.className = "msg msg-error";
     card.setAttribute("role", "alert");
     var p = document.createElement("p");
-    p.textContent = dayLabel(day.day) + " could not be saved: " + (day.errors || []).join(" ");
+    p.textContent = say(T.not_saved, { day: dayLabel(day.day), errors: (day.errors || []).join(" ") });
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn";
-    button.textContent = "Remove it from this phone";
+    button.textContent = T.remove;
     button.addEventListener("click", function () { Q.discard(day.key).then(function () { render(false); }); });
     card.append(p, button);
     return card;
@@ -249,9 +271,7 @@
   function pendingLine(days) {
     var p = document.createElement("p");
     p.className = "msg msg-offline";
-    p.appendChild(document.createTextNode(
-      (days.length === 1 ? "1 day" : days.length + " days") +
-      " saved on this phone — will be sent when you are online: "));
+    p.appendChild(document.createTextNode(sayCount(T.pending_days, days.length)));
     days.forEach(function (day, i) {
       var a = document.createElement("a");
       a.href = day.url;
@@ -416,10 +436,7 @@
       return days;
     }).then(function (left) {
       if (!left.length) return true;
-      return window.confirm(
-        (left.length === 1 ? "1 day" : left.length + " days") +
-        " saved on this phone could not be sent yet. Log out and delete " +
-        (left.length === 1 ? "it" : "them") + " from this phone?");
+      return window.confirm(sayCount(T.logout_confirm, left.length));
     }).catch(function () { return true; }).then(function (go) {
       if (!go) return;
       clearPhone().catch(function () {}).then(function () { form.submit(); });

@@ -283,3 +283,53 @@ def test_yesterdays_cached_today_opens_as_today_and_saves_today(
         stored = CheckIn.objects.get()
     assert stored.date == day  # the day it was saved on, not the day it arrived
     assert _stored(patient_with_joints)["left_hip"] == (6, 2)
+
+
+def test_what_the_phone_says_offline_is_in_the_patients_language(
+    page, context, login, screenshot, patient_with_joints
+):
+    user = patient_with_joints.user
+    user.language = "de"
+    user.save(update_fields=["language"])
+    login(page, "pat@example.org")
+    page.wait_for_function(CONTROLLED)
+    assert page.get_attribute("html", "lang") == "de"
+
+    context.set_offline(True)
+    _tap_a_day(page)
+    page.click("#day-form .save-bar button")
+    page.wait_for_selector(
+        "text=Auf diesem Telefon gespeichert – wird gesendet, sobald Sie online sind."
+    )
+    banner = page.locator("#offline-days").inner_text()
+    assert "saved on this phone" not in banner
+    screenshot(page, "offline-saved-on-phone-de")
+
+    context.set_offline(False)
+    page.wait_for_selector("text=Gesendet: Dieser Tag ist gespeichert.")
+    assert DiaryEntry.objects.count() == len(JOINTS)
+
+
+def test_background_sync_sends_the_day_with_no_page_open(
+    online_first, context, patient_with_joints
+):
+    """The patient closed the app offline: the browser's sync event alone sends the day.
+
+    No page is open to notice the signal coming back, so only the worker's
+    Background Sync handler can have sent it.
+    """
+    page = online_first
+    _keep_a_day_offline(page, context)
+    page.goto("about:blank")
+    assert not DiaryEntry.objects.exists()
+    context.set_offline(False)
+    deadline = time.monotonic() + 20
+    while DiaryEntry.objects.count() < len(JOINTS) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert _stored(patient_with_joints) == {
+        "left_hip": (6, 2),
+        "right_hip": (2, 0),
+        "left_knee": (4, 0),
+    }
+    assert CheckIn.objects.get().note == "stairs were hard"
+    assert DiaryEntry.history.count() == len(JOINTS)
