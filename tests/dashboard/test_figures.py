@@ -400,3 +400,17 @@ def test_static_timeline_numbers_stay_svg_numbers_in_every_language():
     assert "," not in root.get("viewBox")
     assert all("," not in r.get("y") for r in root.iter(f"{SVG}rect"))
     assert _svg_root(course).get("viewBox") == root.get("viewBox")
+
+
+def test_printable_course_numbers_stay_svg_numbers_in_every_language():
+    import xml.etree.ElementTree as ET
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    layout = figures.print_course(year_of_four_joints(TODAY))
+    with translation.override("de"):
+        svg = render_to_string("dashboard/course_svg.html", {"print": layout})
+    root = ET.fromstring(svg)
+    assert all("," not in t.get("y") for t in root.iter(f"{SVG}text"))
+    assert all("," not in r.get("x") for r in root.iter(f"{SVG}rect"))
