@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bench._django import bench_environ
 from testkit.ports import free_port, wait_for_port
@@ -314,6 +315,15 @@ def _worker_rate(n: int, pids: dict[str, int], scratch: Path) -> None:
     ReminderSchedule.objects.filter(patient_id__in=ids).update(
         next_reminder_at=now - dt.timedelta(seconds=10)
     )
+    # As at the tick above, most logged yesterday (the seed's check-in day), so
+    # the email's line about it has work to do; on the real clock that is the
+    # day before each patient's local today.
+    from apps.diary.models import CheckIn
+
+    for zone, _weight in ZONES:
+        in_zone = PatientProfile.objects.filter(pk__in=ids, timezone=zone)
+        yesterday = now.astimezone(ZoneInfo(zone)).date() - dt.timedelta(days=1)
+        CheckIn.objects.filter(patient__in=in_zone).update(date=yesterday)
     # The ticks above left ~13,700 messages for patients already handled; a
     # worker would spend minutes skipping them first.
     app.control.purge()

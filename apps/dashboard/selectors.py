@@ -443,7 +443,7 @@ def course_page(*, patient: PatientProfile, today: dt.date, days: int) -> dict:
         "today": today,
         "bundle": bundle,
         "figure": figures.timeline_figure(course, text=text),
-        "timeline_svg": figures.timeline_svg(course, text=text),
+        "timeline": figures.timeline_static(course, text=text),
         "body": figures.body_map(course, text=text),
         "episode_rows": episode_rows(episodes=bundle.episodes, today=today),
         "active_windows": [

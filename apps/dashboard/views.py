@@ -152,35 +152,42 @@ def patient_detail(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     today = _patient_today(patient)
     days = diary_range(request.GET.get("days"))
     diary_url = reverse("dashboard:patient", args=[patient.pk])
+    # htmx changes only the diary range and skips the figure. Still a read of
+    # the diary, so the patient sees it among who looked.
+    account_services.access_record(
+        patient=patient,
+        viewer=request.user,
+        what=AccessRecord.What.COURSE,
+        detail=f"diary, {days} days" if request.htmx else "",
+    )
     if request.htmx:
-        # Only the diary range changes; skip the figure. Still a read of the
-        # diary, so the patient sees it among who looked.
-        account_services.access_record(
-            patient=patient,
-            viewer=request.user,
-            what=AccessRecord.What.COURSE,
-            detail=f"diary, {days} days",
-        )
         return _diary_table(
             request, patient=patient, today=today, days=days, url=diary_url
         )
-    account_services.access_record(
-        patient=patient, viewer=request.user, what=AccessRecord.What.COURSE
-    )
+    context = _patient_page(request.physician, request.user, patient, today, days)
+    context["diary_url"] = diary_url
+    return render(request, "dashboard/patient_detail.html", context)
+
+
+def _patient_page(
+    physician, viewer, patient: PatientProfile, today: dt.date, days: int
+) -> dict:
+    """The course (as the patient sees it) with the physician's own part: their
+    notes, the clinical events with what `viewer` may do to each, and the forms."""
     context = selectors.course_page(patient=patient, today=today, days=days)
+    events = context["bundle"].events
     context.update(
         {
-            "notes": selectors.notes_for(physician=request.physician, patient=patient),
+            "notes": selectors.notes_for(physician=physician, patient=patient),
             "note_form": NoteForm(),
             "event_form": ClinicalEventForm(today=today),
             "event_action": reverse("dashboard:event-create", args=[patient.pk]),
             "event_rows": selectors.event_rows(
-                events=context["bundle"].events, patient=patient, viewer=request.user
+                events=events, patient=patient, viewer=viewer
             ),
-            "diary_url": diary_url,
         }
     )
-    return render(request, "dashboard/patient_detail.html", context)
+    return context
 
 
 @physician_required

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 
 from django.contrib import messages
 from django.db import DatabaseError
@@ -16,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts.decorators import patient_required
 from apps.accounts.middleware import one_tap_allowed
+from apps.accounts.models import PatientProfile
 from apps.core.http import HtmxHttpRequest
 from apps.diary import anatomy, api, selectors, services
 from apps.diary.forms import DayForm
@@ -53,15 +55,9 @@ def _log_day_post(
     request: HtmxHttpRequest, *, day: dt.date, today: dt.date, joints: list[Joint]
 ) -> HttpResponse:
     form = DayForm(request.POST, joints=joints)
+    page = partial(_render_log, request, day=day, today=today, joints=joints)
     if not form.is_valid():
-        return _render_log(
-            request,
-            day=day,
-            today=today,
-            joints=joints,
-            form=form,
-            status=UNPROCESSABLE,
-        )
+        return page(form=form, status=UNPROCESSABLE)
     scores, note = form.scores(), form.cleaned_data["note"]
     try:
         services.day_record(patient=request.patient, day=day, scores=scores, note=note)
@@ -70,14 +66,12 @@ def _log_day_post(
         # the form still holds the patient's choices: saving again is safe.
         log.warning("saving a day failed", exc_info=True)
         form.add_error(None, RETRY_MESSAGE)
-        return _render_log(
-            request, day=day, today=today, joints=joints, form=form, status=503
-        )
+        return page(form=form, status=503)
     if not request.htmx:
         messages.success(request, _saved_message(day, today))
         return redirect(_day_url(day, today))
     # Re-read so the page shows exactly what is stored.
-    return _render_log(request, day=day, today=today, joints=joints, saved=True)
+    return page(saved=True)
 
 
 @one_tap_allowed
@@ -116,37 +110,57 @@ def _render_log(
 ) -> HttpResponse:
     state = selectors.day_state(patient=request.patient, day=day)
     if form is None:
-        initial = {"note": state.checkin.note if state.checkin else ""}
-        for j in joints:
-            score = state.scores.get(j.pk)
-            initial[f"pain_{j.code}"] = score.pain if score else 0
-            initial[f"swelling_{j.code}"] = score.swelling if score else 0
-        initial.update(carried or {})
-        form = DayForm(initial=initial, joints=joints)
+        form = DayForm(initial=_initial(state, joints, carried), joints=joints)
+    context = _log_context(
+        patient=request.patient, day=day, today=today, joints=joints, state=state
+    )
+    context.update(form=form, saved=saved)
+    template = "diary/log.html"
+    if request.htmx and request.method == "POST":
+        template += "#day-form"
+    return render(request, template, context, status=status)
+
+
+def _initial(
+    state: selectors.DayState, joints: list[Joint], carried: dict | None
+) -> dict:
+    """The form's starting values: what is stored (0 for a joint not scored),
+    then whatever unsaved choices the page carried over."""
+    initial = {"note": state.checkin.note if state.checkin else ""}
+    for j in joints:
+        score = state.scores.get(j.pk)
+        initial[f"pain_{j.code}"] = score.pain if score else 0
+        initial[f"swelling_{j.code}"] = score.swelling if score else 0
+    initial.update(carried or {})
+    return initial
+
+
+def _log_context(
+    *,
+    patient: PatientProfile,
+    day: dt.date,
+    today: dt.date,
+    joints: list[Joint],
+    state: selectors.DayState,
+) -> dict:
+    """The log page around its form: the day, its neighbours and the joints to add
+    (those next to a tracked one first, as the likely next ones)."""
     untracked = selectors.untracked_joint_codes(tracked=joints)
     likely = {n for j in joints for n in anatomy.neighbours(j.code)}
-    context = {
-        "form": form,
+    return {
         "state": state,
         "day": day,
         "today": today,
         "is_today": day == today,
         "prev_day": (
-            day - dt.timedelta(days=1)
-            if day > request.patient.first_loggable_day()
-            else None
+            day - dt.timedelta(days=1) if day > patient.first_loggable_day() else None
         ),
         "next_day": day + dt.timedelta(days=1) if day < today else None,
-        "saved": saved,
         "version": api.format_version(state.version),
         "action": _day_url(day, today),
         "likely_joints": [(c, joint_label(c)) for c in untracked if c in likely],
         "other_joints": [(c, joint_label(c)) for c in untracked if c not in likely],
     }
-    template = "diary/log.html"
-    if request.htmx and request.method == "POST":
-        template += "#day-form"
-    return render(request, template, context, status=status)
 
 
 def _day_url(day: dt.date, today: dt.date) -> str:

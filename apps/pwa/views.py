@@ -45,7 +45,12 @@ PRECACHE = (
 @cache_control(max_age=3600)
 def manifest(request: HttpRequest) -> JsonResponse:
     """The web app manifest: installed, the app opens on today's log, as reminders do."""
-    data = {
+    return JsonResponse(manifest_data(), content_type="application/manifest+json")
+
+
+def manifest_data() -> dict:
+    """The manifest's members, with this deploy's URLs and static paths."""
+    return {
         "id": "/",
         "name": "TMO Tracker",
         "short_name": "TMO Tracker",
@@ -81,7 +86,6 @@ def manifest(request: HttpRequest) -> JsonResponse:
             {"name": "My course", "url": reverse("patient:course")},
         ],
     }
-    return JsonResponse(data, content_type="application/manifest+json")
 
 
 @public

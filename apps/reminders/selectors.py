@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Max, OuterRef, Subquery
@@ -93,17 +94,54 @@ def physician_ids_for_digest() -> list[int]:
     )
 
 
-def day_summary_line(*, patient: PatientProfile, day: dt.date) -> str:
+DayRows = dict[tuple[int, dt.date], list[tuple[int, int, int]]]
+
+
+def yesterday_rows_for_send(*, scheds: Iterable[ReminderSchedule]) -> DayRows:
+    """The (joint id, pain, swelling) rows of the day before each due slot's local
+    day, for the patients who logged that day, keyed by (patient id, day): what
+    the reminders' line about yesterday needs, for a whole batch in one query."""
+    wanted = set()
+    for sched in scheds:
+        slot = sched.next_reminder_at
+        if slot is None or sched.last_checkin is None:
+            continue
+        yesterday = slot.astimezone(sched.patient.tz).date() - dt.timedelta(days=1)
+        if sched.last_checkin == yesterday:
+            wanted.add((sched.patient_id, yesterday))
+    rows: DayRows = {key: [] for key in wanted}
+    if not wanted:
+        return rows
+    entries = DiaryEntry.objects.filter(
+        patient_id__in={p for p, _day in wanted},
+        date__in={day for _p, day in wanted},
+    ).values_list("patient_id", "date", "joint_id", "pain", "swelling")
+    for patient_id, day, joint_id, pain, swelling in entries:
+        if (patient_id, day) in rows:
+            rows[patient_id, day].append((joint_id, pain, swelling))
+    return rows
+
+
+def day_summary_line(
+    *,
+    patient: PatientProfile,
+    day: dt.date,
+    rows: list[tuple[int, int, int]] | None = None,
+) -> str:
     """One line of a logged day's values, e.g. "Left knee pain 6, swelling mild · Right hip pain 2, swelling none".
 
     In the active language: the caller writes the email under the recipient's.
+    `rows` are the day's (joint id, pain, swelling) if already read
+    (yesterday_rows_for_send); else they are read here.
     """
     codes = joint_codes()
+    if rows is None:
+        rows = DiaryEntry.objects.filter(patient=patient, date=day).values_list(
+            "joint_id", "pain", "swelling"
+        )
     entries = sorted(
         (JOINT_ORDER.index(codes[joint_id]), codes[joint_id], pain, swelling)
-        for joint_id, pain, swelling in DiaryEntry.objects.filter(
-            patient=patient, date=day
-        ).values_list("joint_id", "pain", "swelling")
+        for joint_id, pain, swelling in rows
     )
     parts = [
         _("%(joint)s pain %(pain)s, swelling %(swelling)s")

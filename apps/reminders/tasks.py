@@ -91,6 +91,8 @@ def send_reminders(patient_ids: list[int]) -> dict[str, int]:
     """
     outcomes: dict[str, int] = {}
     scheds = selectors.reminder_schedules_for_send(patient_ids=patient_ids)
+    # Most patients logged yesterday: one query reads all their lines about it.
+    day_rows = selectors.yesterday_rows_for_send(scheds=scheds.values())
     for patient_id in patient_ids:
         # A patient the mail server refused, or whose delivery another attempt
         # holds, goes to send_reminder, which carries the backoff and the lease
@@ -100,6 +102,7 @@ def send_reminders(patient_ids: list[int]) -> dict[str, int]:
                 patient_id=patient_id,
                 now=timezone.now(),
                 sched=scheds.get(patient_id),
+                day_rows=day_rows,
             )
         except _RETRY["autoretry_for"]:
             send_reminder.apply_async(args=[patient_id], countdown=1)

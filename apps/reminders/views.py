@@ -43,15 +43,20 @@ def one_tap_login(request: HttpRequest, token: str) -> HttpResponse:
             login(request, result.user, backend=_session_backend())
             one_tap_session_start(request, now=now)
             return redirect("diary:today")
-    if result.status is OneTapStatus.OK:
+    return _one_tap_page(request, status=result.status)
+
+
+def _one_tap_page(request: HttpRequest, *, status: OneTapStatus) -> HttpResponse:
+    """The answer to a link that did not log in: its button, the login, or a refusal."""
+    if status is OneTapStatus.OK:
         # The form's {% csrf_token %} sets the CSRF cookie a cookieless
         # client (a fresh browser from the email app) needs for the POST.
         return render(request, "reminders/one_tap.html")
-    if result.status is OneTapStatus.NEEDS_LOGIN:
+    if status is OneTapStatus.NEEDS_LOGIN:
         return redirect(f"{reverse('account_login')}?next={reverse('diary:today')}")
-    status = 404 if result.status is OneTapStatus.INVALID else GONE
+    code = 404 if status is OneTapStatus.INVALID else GONE
     return render(
-        request, "reminders/link_refused.html", {"reason": result.status}, status=status
+        request, "reminders/link_refused.html", {"reason": status}, status=code
     )
 
 

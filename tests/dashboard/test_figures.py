@@ -297,10 +297,19 @@ def test_print_course_lays_out_rows_lines_and_events():
 # The static first screen (timeline_svg) -------------------------------------
 
 
+def _timeline_svg(course: Course) -> str:
+    # figures stays pure: it lays the marks out, the template draws and escapes them.
+    from django.template.loader import render_to_string
+
+    return render_to_string(
+        "components/timeline_svg.html", {"timeline": figures.timeline_static(course)}
+    )
+
+
 def _svg_root(course: Course):
     import xml.etree.ElementTree as ET
 
-    return ET.fromstring(figures.timeline_svg(course))
+    return ET.fromstring(_timeline_svg(course))
 
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -366,7 +375,7 @@ def test_static_timeline_draws_phases_swelling_migrations_and_events():
         ),
         events=(EventMark(TODAY - dt.timedelta(days=10), "<MRI>"),),
     )
-    svg = figures.timeline_svg(course)
+    svg = _timeline_svg(course)
     root = _svg_root(course)
     fills = {r.get("fill") for r in root.iter(f"{SVG}rect")}
     assert figures.PHASE_COLOURS["rising"] in fills
@@ -379,3 +388,29 @@ def test_static_timeline_draws_phases_swelling_migrations_and_events():
     assert f"moved {TODAY - dt.timedelta(days=3):%-d %b}" in svg
     assert "&lt;MRI&gt;" in svg
     assert "<MRI>" not in svg
+
+
+def test_static_timeline_numbers_stay_svg_numbers_in_every_language():
+    # German writes 12,5: a localised coordinate would break the drawing.
+    from django.utils import translation
+
+    course = year_of_four_joints(TODAY)
+    with translation.override("de"):
+        root = _svg_root(course)
+    assert "," not in root.get("viewBox")
+    assert all("," not in r.get("y") for r in root.iter(f"{SVG}rect"))
+    assert _svg_root(course).get("viewBox") == root.get("viewBox")
+
+
+def test_printable_course_numbers_stay_svg_numbers_in_every_language():
+    import xml.etree.ElementTree as ET
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    layout = figures.print_course(year_of_four_joints(TODAY))
+    with translation.override("de"):
+        svg = render_to_string("dashboard/course_svg.html", {"print": layout})
+    root = ET.fromstring(svg)
+    assert all("," not in t.get("y") for t in root.iter(f"{SVG}text"))
+    assert all("," not in r.get("x") for r in root.iter(f"{SVG}rect"))

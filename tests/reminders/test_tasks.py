@@ -71,6 +71,33 @@ def test_a_batch_sends_each_patient_once(scheduled, other_patient, mailoutbox):
     assert len(mailoutbox) == 2
 
 
+def test_a_batch_reads_the_lines_about_yesterday_in_one_query(mailoutbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import DiaryEntryFactory, joint
+
+    yesterday = TODAY - dt.timedelta(days=1)
+    patients = [PatientFactory() for _ in range(3)]
+    for pain, p in enumerate(patients, start=4):
+        CheckInFactory(patient=p, date=yesterday)
+        DiaryEntryFactory(
+            patient=p, joint=joint("left_knee"), date=yesterday, pain=pain
+        )
+        due_now(p, SLOT)
+    with (
+        time_machine.travel(SLOT + dt.timedelta(seconds=20), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        result = tasks.send_reminders.apply(args=[[p.pk for p in patients]])
+    assert result.get() == {"sent": 3}
+    diary_reads = [q for q in queries if '"diary_diaryentry"' in q["sql"]]
+    assert len(diary_reads) == 1
+    bodies = {m.to[0]: m.body for m in mailoutbox}
+    for pain, p in enumerate(patients, start=4):
+        assert f"Left knee pain {pain}, swelling none" in bodies[p.user.email]
+
+
 def test_a_refused_patient_is_retried_alone_and_the_batch_goes_on(
     scheduled, other_patient, mailoutbox, monkeypatch
 ):

@@ -32,7 +32,11 @@ from apps.dashboard.figures.timeline import (
     timeline_figure,
     trace_types,
 )
-from apps.dashboard.figures.timeline_svg import RANGE_BUTTONS, timeline_svg
+from apps.dashboard.figures.timeline_svg import (
+    RANGE_BUTTONS,
+    StaticTimeline,
+    timeline_static,
+)
 
 __all__ = [
     "BUNDLE_TRACE_TYPES",
@@ -53,6 +57,7 @@ __all__ = [
     "MigrationMark",
     "PrintCourse",
     "Sparkline",
+    "StaticTimeline",
     "add_months",
     "body_map",
     "months_between",
@@ -63,6 +68,6 @@ __all__ = [
     "shift_series",
     "sparkline",
     "timeline_figure",
-    "timeline_svg",
+    "timeline_static",
     "trace_types",
 ]

@@ -113,6 +113,7 @@ def reminder_send(
     patient_id: int,
     now: dt.datetime | None = None,
     sched: ReminderSchedule | None | object = _READ,
+    day_rows: selectors.DayRows | None = None,
 ) -> Outcome:
     """Send the patient's reminder for the current local day if it is due; idempotent.
 
@@ -126,7 +127,9 @@ def reminder_send(
     the claim transaction, the summary of yesterday if it was logged, and
     the final UPDATE. A batch passes `sched` from reminder_schedules_for_send
     (None: the patient has no schedule row); a slot read a moment ago is safe,
-    since the claim only advances the row if it still holds that slot.
+    since the claim only advances the row if it still holds that slot, and
+    `day_rows` from yesterday_rows_for_send, so the line about yesterday needs
+    no query of its own.
     """
     now = now or timezone.now()
     if sched is _READ:
@@ -149,7 +152,10 @@ def reminder_send(
         delivery_finish(ReminderDelivery, delivery, status=DeliveryStatus.SKIPPED)
         return Outcome.SKIPPED
     message = reminder_message_build(
-        patient=patient, delivery=delivery, last_checkin=last_checkin
+        patient=patient,
+        delivery=delivery,
+        last_checkin=last_checkin,
+        day_rows=day_rows,
     )
     message_send(ReminderDelivery, delivery, message)
     delivery_finish(ReminderDelivery, delivery, status=DeliveryStatus.SENT, now=now)
@@ -270,8 +276,12 @@ def reminder_message_build(
     patient: PatientProfile,
     delivery: ReminderDelivery,
     last_checkin: dt.date | None,
+    day_rows: selectors.DayRows | None = None,
 ) -> EmailMultiAlternatives:
-    """The reminder email for `delivery`, with its one-tap link and RFC 8058 unsubscribe headers."""
+    """The reminder email for `delivery`, with its one-tap link and RFC 8058 unsubscribe headers.
+
+    `day_rows` may hold yesterday's diary rows already read for a batch.
+    """
     language = emails.recipient_language(patient.user)
     # The summary of yesterday is words too: build it in the patient's language.
     with translation.override(language):
@@ -293,7 +303,11 @@ def reminder_message_build(
             "day": day,
             "yesterday": yesterday,
             "yesterday_line": (
-                selectors.day_summary_line(patient=patient, day=yesterday)
+                selectors.day_summary_line(
+                    patient=patient,
+                    day=yesterday,
+                    rows=(day_rows or {}).get((patient.pk, yesterday)),
+                )
                 if last_checkin == yesterday
                 else None
             ),
