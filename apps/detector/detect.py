@@ -41,6 +41,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate
 from operator import itemgetter
 
 from apps.diary.anatomy import JOINTS, OTHER, relation
@@ -208,6 +209,8 @@ class _Baseline:
     arthritic_until: int = 0  # day (ordinal)
     pool_p: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
     pool_s: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
+    # Pain plus swelling of the same readings, to count the raised ones.
+    pool_scores: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
     fresh: int = 0  # quiet readings since the last refresh
 
     @property
@@ -215,10 +218,13 @@ class _Baseline:
         """Pain plus swelling at or above which a reading is raised."""
         return self.pain + self.swelling + self.margin
 
-    def add(self, pains: list[int], swells: list[int]) -> None:
-        self.pool_p.extend(pains[-POOL_SIZE:])
-        self.pool_s.extend(swells[-POOL_SIZE:])
-        self.fresh += len(pains)
+    def add(self, r: _JointResult, lo: int, hi: int) -> None:
+        """Take the joint's readings lo..hi-1 (indices) as quiet ones."""
+        first = max(lo, hi - POOL_SIZE)
+        self.pool_p.extend(r.pains[first:hi])
+        self.pool_s.extend(r.swells[first:hi])
+        self.pool_scores.extend(r.scores[first:hi])
+        self.fresh += hi - lo
 
     def refresh(self, floor: float, day: int, level: float = 0.0) -> None:
         """Recompute from the pool; `floor` is the patient's quiet level on `day`
@@ -252,7 +258,7 @@ class _Baseline:
         self.arthritic = day <= self.arthritic_until
         self.own = True
         level = self.level
-        self.raised = sum(map(level.__le__, map(int.__add__, self.pool_p, self.pool_s)))
+        self.raised = bytes(self.pool_scores).translate(_RAISED_TABLES[level]).count(1)
         self.quiet = size - self.raised
 
 
@@ -288,15 +294,11 @@ class _Test:
     @classmethod
     def for_joint(cls, first: int, base: _Baseline) -> _Test:
         if base.arthritic:
-            share = 1 - SHIFT_SHARE
-            days = {
-                d: share * (1 - FLARE_SHARE) * ACHE_DAYS.get(d, 0.0) for d in FLARE_DAYS
-            }
-            total = sum(FLARE_DAYS.values())
-            for d, w in FLARE_DAYS.items():
-                days[d] += share * FLARE_SHARE * w / total
-            days[_FOREVER] = SHIFT_SHARE
-            rate, swelling = P_RAISED_AFTER_FLARING, SWELLING_EVIDENCE_FLARING
+            days, rate, swelling = (
+                _FLARING_DAYS,
+                P_RAISED_AFTER_FLARING,
+                SWELLING_EVIDENCE_FLARING,
+            )
         else:
             days, rate, swelling = ACHE_DAYS, P_RAISED_AFTER, SWELLING_EVIDENCE
         return cls(
@@ -311,13 +313,17 @@ class _Test:
     def update(self, day: int, raised: bool) -> float:
         """Take one reading; returns the persistence evidence so far (log odds)."""
         a, b = self.alpha, self.beta
-        self.tmo *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+        tmo_factor = P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+        self.tmo *= tmo_factor
         on = P_RAISED_BUMP if raised else 1 - P_RAISED_BUMP
+        # One pass updates each transient and sums them: this loop is most of a
+        # candidate's cost, so the two are not done separately.
+        transient = 0.0
         for bump in self.bumps:
             start, d = bump[2], bump[3]
             if d == _FOREVER:
                 # A level that moved reads like a TMO rise, reading for reading.
-                bump[1] *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+                bump[1] *= tmo_factor
             elif day < start + d:
                 bump[1] *= on
             else:
@@ -325,27 +331,27 @@ class _Test:
                 bump[1] *= (a + k if raised else b + m - k) / (a + b + m)
                 bump[4] = k + raised
                 bump[5] = m + 1
-        if (
-            raised
-            and self.starts < len(START_WEIGHTS)
-            and day - self.first < START_WINDOW_DAYS
-        ):
+            transient += bump[0] * bump[1]
+        early = day - self.first < START_WINDOW_DAYS
+        if raised and early and self.starts < len(START_WEIGHTS):
             # This raised reading may be where the transient began: the readings
             # before it were ordinary ones.
             share = START_WEIGHTS[self.starts]
             self.starts += 1
             k, m = self.ordinary_raised, self.ordinary_seen
+            ordinary = self.ordinary
             for w, d in zip(self.weights, self.durations, strict=True):
                 first = P_RAISED_TMO if d == _FOREVER else on
-                self.bumps.append([share * w, self.ordinary * first, day, d, k, m])
+                bump = [share * w, ordinary * first, day, d, k, m]
+                self.bumps.append(bump)
+                transient += bump[0] * bump[1]
         k, m = self.ordinary_raised, self.ordinary_seen
         self.ordinary *= (a + k if raised else b + m - k) / (a + b + m)
         self.ordinary_raised = k + raised
         self.ordinary_seen = m + 1
-        transient = sum(bump[0] * bump[1] for bump in self.bumps)
-        if day - self.first < START_WINDOW_DAYS:
+        if early:
             # Starts still to come: so far, these readings were all ordinary.
-            transient += sum(START_WEIGHTS[self.starts :]) * self.ordinary
+            transient += _LATER_STARTS[self.starts] * self.ordinary
         # Rescale now and then: long candidates would underflow a float.
         if self.tmo < 1e-200 or transient < 1e-200:
             scale = max(self.tmo, transient)
@@ -415,6 +421,7 @@ class _JointResult:
     ords: list[int]
     pains: list[int]
     swells: list[int]
+    scores: bytes  # pain plus swelling
     episodes: list[_Episode]
     open: _Open | None
     # Medians of three readings, computed for the few joints that have an episode.
@@ -576,6 +583,25 @@ _FOREVER = 10**6
 _ACHE_MAX = max(ACHE_DAYS)
 
 
+def _flaring_days() -> dict[int, float]:
+    """How long an arthritic joint's transients last: days -> probability."""
+    share = 1 - SHIFT_SHARE
+    days = {d: share * (1 - FLARE_SHARE) * ACHE_DAYS.get(d, 0.0) for d in FLARE_DAYS}
+    total = sum(FLARE_DAYS.values())
+    for d, w in FLARE_DAYS.items():
+        days[d] += share * FLARE_SHARE * w / total
+    days[_FOREVER] = SHIFT_SHARE
+    return days
+
+
+_FLARING_DAYS = _flaring_days()
+# Weight of the transient starts still to come, after the first k: sum(START_WEIGHTS[k:]).
+_LATER_STARTS = [sum(START_WEIGHTS[k:]) for k in range(len(START_WEIGHTS) + 1)]
+# Per raised level, a byte table marking each score 1 if it is at least that level
+# (built once: making one per joint and level cost more than the scan it serves).
+_RAISED_TABLES = [bytes(int(v >= level) for v in range(256)) for level in range(256)]
+
+
 def _median3(values: list[int]) -> list[int]:
     """Per index, the median of the value and the two before it (fewer at the start)."""
     if len(values) < 3:
@@ -604,6 +630,10 @@ class _Floor:
         self.blocks: dict[int, float] = {}
         self.means: dict[int, float] = {}
         self.start: float | None = None
+        # Computed once per diary, not per block: per joint the running sum of its
+        # pain, and per set of joints counted the lower quartile on each day.
+        self.sums: list[list[int]] | None = None
+        self.quartiles: dict[tuple[int, ...], list[int]] = {}
 
     def mean_at(self, i: int) -> float:
         """The patient's quiet level as a mean: the lower quartile of the joints'
@@ -612,9 +642,11 @@ class _Floor:
         level = self.means.get(start)
         if level is None:
             lo, hi = max(0, start - 14), start + 1
+            if self.sums is None:
+                self.sums = [list(accumulate(pv, initial=0)) for pv in self.pains]
             means = sorted(
-                sum(pv[lo:hi])
-                for pv, first in zip(self.pains, self.firsts, strict=True)
+                sums[hi] - sums[lo]
+                for sums, first in zip(self.sums, self.firsts, strict=True)
                 if first < hi
             )
             level = means[len(means) // 4] / (hi - lo) if means else 0.0
@@ -636,15 +668,18 @@ class _Floor:
         return self.start
 
     def _level(self, lo: int, hi: int) -> float:
-        rows = [
-            pv[lo:hi]
-            for pv, first in zip(self.pains, self.firsts, strict=True)
-            if first < hi
-        ]
-        if not rows:
+        """Median over days lo..hi-1 of the lower quartile across the joints counted."""
+        counted = tuple(k for k, first in enumerate(self.firsts) if first < hi)
+        if not counted:
             return 0.0
-        q = len(rows) // 4
-        daily = sorted(map(itemgetter(q), map(sorted, zip(*rows, strict=True))))
+        quartiles = self.quartiles.get(counted)
+        if quartiles is None:
+            rows = [self.pains[k] for k in counted]
+            q = len(rows) // 4
+            quartiles = self.quartiles[counted] = list(
+                map(itemgetter(q), map(sorted, zip(*rows, strict=True)))
+            )
+        daily = sorted(quartiles[lo:hi])
         return float(daily[len(daily) // 2])
 
 
@@ -653,10 +688,10 @@ def _walk_joint(
 ) -> _JointResult:
     """Walk one joint's logged days: quiet stretches, candidates, episodes."""
     n = len(ords)
-    result = _JointResult(joint, ords, pv, sv, [], None)
     # Pain plus swelling per reading, as bytes: a quiet stretch is skipped at C
     # speed by finding the next reading at or above the baseline's raised level.
     scores = bytes(map(int.__add__, pv, sv))
+    result = _JointResult(joint, ords, pv, sv, scores, [], None)
     raised_at: dict[int, bytes] = {}
     base = _Baseline()
     # The first week teaches the joint's baseline, unless the joint stands out
@@ -669,15 +704,14 @@ def _walk_joint(
         base.refresh(start, ords[i - 1])
         i = _candidate(result, base, 0, censored=True)
     else:
-        base.add(pv[:i], sv[:i])
+        base.add(result, 0, i)
     if i < n:
         base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
     while i < n:
         level = base.level
         flags = raised_at.get(level)
         if flags is None:
-            table = bytes(int(v >= level) for v in range(256))
-            flags = raised_at[level] = scores.translate(table)
+            flags = raised_at[level] = scores.translate(_RAISED_TABLES[level])
         # Quiet readings update the baseline every four weeks of them, and every
         # week while it is still the patient's floor.
         stop = min(
@@ -686,7 +720,7 @@ def _walk_joint(
         j = flags.find(1, i, stop)
         end = stop if j < 0 else j
         if end > i:
-            base.add(pv[i:end], sv[i:end])
+            base.add(result, i, end)
         if j < 0:
             i = stop
             if base.fresh >= REFRESH_EVERY or not base.own:
@@ -739,7 +773,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
                 continue
             if not verdict:
                 # Raised from the first day and never like TMO: this joint's own level.
-                base.add(pv[j : i + 1], sv[j : i + 1])
+                base.add(result, j, i + 1)
                 return i + 1
         elif raised and raised_days >= 2 and evidence >= CONFIRM:
             pass
@@ -749,7 +783,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
             # A transient, over: part of how this joint reads on ordinary days, so
             # the baseline's swing sees it (or a patient's habit of rating a good
             # day 4 would open candidate after candidate).
-            base.add(pv[j : i + 1], sv[j : i + 1])
+            base.add(result, j, i + 1)
             if (
                 raised_days >= 3
                 and ords[last_raised] - ords[j] >= _ACHE_MAX
