@@ -276,8 +276,11 @@ class _Test:
     """
 
     first: int  # day (ordinal) of the first raised reading
-    durations: tuple[int, ...]
+    durations: tuple[int, ...]  # finite transient lengths, shortest first
+    # remaining[i]: the weight of the lengths from durations[i] on
+    remaining: tuple[float, ...]
     weights: tuple[float, ...]
+    forever: float  # weight of a transient that never ends (a level that moved)
     alpha: float
     beta: float
     swelling_evidence: tuple[float, ...]
@@ -286,25 +289,32 @@ class _Test:
     ordinary: float = 1.0
     ordinary_raised: int = 0
     ordinary_seen: int = 0
-    starts: int = 0  # raised readings taken as a possible start so far
-    # Per transient (start day, D): [weight, likelihood, start, D, raised, seen]
-    # where raised and seen count its ordinary readings.
-    bumps: list[list] = field(default_factory=list)
+    # Per possible start of the transient: [share, likelihood while it lasts,
+    # likelihood if it never ends, start day, raised, seen, lengths ended]. While
+    # a transient lasts, every length from that start reads alike, so they share
+    # one likelihood until each ends (the test's cost is in this bookkeeping).
+    starts: list[list] = field(default_factory=list)
+    # Per transient that has ended: [weight, likelihood, raised, seen], raised and
+    # seen counting its ordinary readings.
+    ended: list[list] = field(default_factory=list)
 
     @classmethod
     def for_joint(cls, first: int, base: _Baseline) -> _Test:
         if base.arthritic:
-            days, rate, swelling = (
-                _FLARING_DAYS,
+            lengths, rate, swelling = (
+                _FLARING_LENGTHS,
                 P_RAISED_AFTER_FLARING,
                 SWELLING_EVIDENCE_FLARING,
             )
         else:
-            days, rate, swelling = ACHE_DAYS, P_RAISED_AFTER, SWELLING_EVIDENCE
+            lengths, rate, swelling = _ACHE_LENGTHS, P_RAISED_AFTER, SWELLING_EVIDENCE
+        durations, weights, remaining, forever = lengths
         return cls(
             first=first,
-            durations=tuple(days),
-            weights=tuple(days.values()),
+            durations=durations,
+            remaining=remaining,
+            weights=weights,
+            forever=forever,
             alpha=rate * RATE_PRIOR_READINGS + base.raised,
             beta=(1 - rate) * RATE_PRIOR_READINGS + base.quiet,
             swelling_evidence=swelling,
@@ -316,49 +326,68 @@ class _Test:
         tmo_factor = P_RAISED_TMO if raised else 1 - P_RAISED_TMO
         self.tmo *= tmo_factor
         on = P_RAISED_BUMP if raised else 1 - P_RAISED_BUMP
-        # One pass updates each transient and sums them: this loop is most of a
-        # candidate's cost, so the two are not done separately.
         transient = 0.0
-        for bump in self.bumps:
-            start, d = bump[2], bump[3]
-            if d == _FOREVER:
-                # A level that moved reads like a TMO rise, reading for reading.
-                bump[1] *= tmo_factor
-            elif day < start + d:
-                bump[1] *= on
-            else:
-                k, m = bump[4], bump[5]
-                bump[1] *= (a + k if raised else b + m - k) / (a + b + m)
-                bump[4] = k + raised
-                bump[5] = m + 1
+        ended = self.ended
+        for bump in ended:
+            k, m = bump[2], bump[3]
+            bump[1] *= (a + k if raised else b + m - k) / (a + b + m)
+            bump[2] = k + raised
+            bump[3] = m + 1
             transient += bump[0] * bump[1]
+        durations, weights = self.durations, self.weights
+        for st in self.starts:
+            share, lasting, start, done = st[0], st[1], st[3], st[6]
+            while done < len(durations) and day >= start + durations[done]:
+                # This length has ended: from now on its readings are ordinary.
+                k, m = st[4], st[5]
+                bump = [
+                    share * weights[done],
+                    lasting * ((a + k if raised else b + m - k) / (a + b + m)),
+                    k + raised,
+                    m + 1,
+                ]
+                ended.append(bump)
+                transient += bump[0] * bump[1]
+                done += 1
+            st[6] = done
+            st[1] = lasting = lasting * on
+            # A level that moved reads like a TMO rise, reading for reading.
+            st[2] *= tmo_factor
+            transient += share * (self.remaining[done] * lasting + self.forever * st[2])
         early = day - self.first < START_WINDOW_DAYS
-        if raised and early and self.starts < len(START_WEIGHTS):
+        if raised and early and len(self.starts) < len(START_WEIGHTS):
             # This raised reading may be where the transient began: the readings
             # before it were ordinary ones.
-            share = START_WEIGHTS[self.starts]
-            self.starts += 1
-            k, m = self.ordinary_raised, self.ordinary_seen
+            share = START_WEIGHTS[len(self.starts)]
             ordinary = self.ordinary
-            for w, d in zip(self.weights, self.durations, strict=True):
-                first = P_RAISED_TMO if d == _FOREVER else on
-                bump = [share * w, ordinary * first, day, d, k, m]
-                self.bumps.append(bump)
-                transient += bump[0] * bump[1]
+            st = [
+                share,
+                ordinary * on,
+                ordinary * P_RAISED_TMO,
+                day,
+                self.ordinary_raised,
+                self.ordinary_seen,
+                0,
+            ]
+            self.starts.append(st)
+            transient += share * (self.remaining[0] * st[1] + self.forever * st[2])
         k, m = self.ordinary_raised, self.ordinary_seen
         self.ordinary *= (a + k if raised else b + m - k) / (a + b + m)
         self.ordinary_raised = k + raised
         self.ordinary_seen = m + 1
         if early:
             # Starts still to come: so far, these readings were all ordinary.
-            transient += _LATER_STARTS[self.starts] * self.ordinary
+            transient += _LATER_STARTS[len(self.starts)] * self.ordinary
         # Rescale now and then: long candidates would underflow a float.
         if self.tmo < 1e-200 or transient < 1e-200:
             scale = max(self.tmo, transient)
             self.tmo /= scale
             self.ordinary /= scale
-            for bump in self.bumps:
+            for bump in ended:
                 bump[1] /= scale
+            for st in self.starts:
+                st[1] /= scale
+                st[2] /= scale
             transient /= scale
         return math.log(self.tmo / transient) if transient > 0 else 50.0
 
@@ -583,6 +612,18 @@ _FOREVER = 10**6
 _ACHE_MAX = max(ACHE_DAYS)
 
 
+def _lengths(
+    days: dict[int, float],
+) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...], float]:
+    """Transient lengths -> probability, as the test takes them: the finite lengths
+    shortest first, their weights, the weight left from each on, and the weight of
+    a transient that never ends."""
+    finite = sorted(d for d in days if d != _FOREVER)
+    weights = tuple(days[d] for d in finite)
+    remaining = tuple(sum(weights[i:]) for i in range(len(weights) + 1))
+    return tuple(finite), weights, remaining, days.get(_FOREVER, 0.0)
+
+
 def _flaring_days() -> dict[int, float]:
     """How long an arthritic joint's transients last: days -> probability."""
     share = 1 - SHIFT_SHARE
@@ -594,7 +635,8 @@ def _flaring_days() -> dict[int, float]:
     return days
 
 
-_FLARING_DAYS = _flaring_days()
+_ACHE_LENGTHS = _lengths(ACHE_DAYS)
+_FLARING_LENGTHS = _lengths(_flaring_days())
 # Weight of the transient starts still to come, after the first k: sum(START_WEIGHTS[k:]).
 _LATER_STARTS = [sum(START_WEIGHTS[k:]) for k in range(len(START_WEIGHTS) + 1)]
 # Per raised level, a byte table marking each score 1 if it is at least that level
