@@ -124,3 +124,12 @@ def test_a_pools_raised_count_is_its_readings_at_or_above_the_level() -> None:
         p + s >= level for p, s in zip(pains, swells, strict=True)
     )
     assert base.quiet == 10 - base.raised
+
+
+@given(values=st.lists(st.integers(0, 10), min_size=1, max_size=40))
+def test_median_of_three_by_table_is_the_median(values: list[int]) -> None:
+    expected = [
+        sorted(values[max(0, i - 2) : i + 1])[0 if i < 2 else 1]
+        for i in range(len(values))
+    ]
+    assert d._median3(values) == expected
