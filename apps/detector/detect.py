@@ -538,19 +538,21 @@ def _grids(
     if type(rows[0]) is tuple:
         for day, joint, pain, swelling in rows:
             at = index[day]
-            grid = by_joint.get(joint)
-            if grid is None:
-                grid = by_joint[joint] = (bytearray(_UNSET) * n, bytearray(n))
-            grid[0][at] = pain
-            grid[1][at] = swelling
+            try:
+                pain_row, swell_row = by_joint[joint]
+            except KeyError:
+                pain_row, swell_row = by_joint[joint] = _empty_rows(n)
+            pain_row[at] = pain
+            swell_row[at] = swelling
     else:
         for row in rows:
             at = index[row.day]
-            grid = by_joint.get(row.joint)
-            if grid is None:
-                grid = by_joint[row.joint] = (bytearray(_UNSET) * n, bytearray(n))
-            grid[0][at] = row.pain
-            grid[1][at] = row.swelling
+            try:
+                pain_row, swell_row = by_joint[row.joint]
+            except KeyError:
+                pain_row, swell_row = by_joint[row.joint] = _empty_rows(n)
+            pain_row[at] = row.pain
+            swell_row[at] = row.swelling
     if sum(n - g[0].count(_UNSET) for g in by_joint.values()) != len(rows):
         # Two entries for one joint on one day: keep the worse of each score, the
         # safe reading for a symptom diary.
@@ -570,6 +572,11 @@ def _grids(
     if max(map(max, pains)) > 10 or max(map(max, swells)) > 3:
         raise ValueError("score out of range")
     return days, joints, pains, swells, firsts
+
+
+def _empty_rows(n: int) -> tuple[bytearray, bytearray]:
+    """A joint's pain row (no reading yet) and swelling row over n logged days."""
+    return bytearray(_UNSET) * n, bytearray(n)
 
 
 def _tuples(rows: list) -> Iterable[tuple[date, str, int, int]]:
@@ -682,6 +689,8 @@ class _Floor:
         # pain, and per set of joints counted the lower quartile on each day.
         self.sums: list[list[int]] | None = None
         self.quartiles: dict[tuple[int, ...], list[int]] = {}
+        self.every = tuple(range(len(firsts)))
+        self.last_first = max(firsts, default=0)
 
     def mean_at(self, i: int) -> float:
         """The patient's quiet level as a mean: the lower quartile of the joints'
@@ -717,7 +726,10 @@ class _Floor:
 
     def _level(self, lo: int, hi: int) -> float:
         """Median over days lo..hi-1 of the lower quartile across the joints counted."""
-        counted = tuple(k for k, first in enumerate(self.firsts) if first < hi)
+        if hi > self.last_first:
+            counted = self.every
+        else:
+            counted = tuple(k for k, first in enumerate(self.firsts) if first < hi)
         if not counted:
             return 0.0
         quartiles = self.quartiles.get(counted)
@@ -801,11 +813,15 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         p, s = pv[i], sv[i]
         raised = p + s >= level
         persistence = test.update(ords[i], raised)
-        longest = max(longest, persistence)
+        if persistence > longest:
+            longest = persistence
         if raised:
             last_raised = i
             raised_days += 1
-            top_pain, top_swell = max(top_pain, p), max(top_swell, s)
+            if p > top_pain:
+                top_pain = p
+            if s > top_swell:
+                top_swell = s
             if prev is not None:
                 evidence = persistence + test.level(
                     min(p, prev[0]) - bp, min(s, prev[1]) - bs
