@@ -240,13 +240,19 @@ class _Baseline:
             self.own = False
             self.raised = self.quiet = 0
             return
-        ordered = sorted(self.pool_p)
+        pool_p = self.pool_p
+        ordered = sorted(pool_p)
         self.pain = ordered[(size - 1) // 2]
-        self.swelling = sorted(self.pool_s)[(size - 1) // 2]
-        swing = ordered[(size * 9) // 10] - self.pain
-        self.margin = math.ceil(max(RAISED, swing + 0.5))
-        recent = sum(day - flare <= FLARE_MEMORY_DAYS for flare in self.flares)
-        mean = sum(self.pool_p) / size
+        # Most joints never swell on a quiet day: no need to sort the zeros.
+        self.swelling = sorted(self.pool_s)[(size - 1) // 2] if any(self.pool_s) else 0
+        swing = ordered[(size * 9) // 10] - self.pain + 0.5
+        self.margin = math.ceil(swing if swing > RAISED else RAISED)
+        recent = (
+            sum(day - flare <= FLARE_MEMORY_DAYS for flare in self.flares)
+            if self.flares
+            else 0
+        )
+        mean = sum(pool_p) / size
         if (
             self.pain >= ARTHRITIC_PAIN
             or mean - level >= ARTHRITIC_LEVEL
