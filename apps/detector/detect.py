@@ -334,12 +334,22 @@ class _Test:
         on = P_RAISED_BUMP if raised else 1 - P_RAISED_BUMP
         transient = 0.0
         ended = self.ended
-        for bump in ended:
-            k, m = bump[2], bump[3]
-            bump[1] *= (a + k if raised else b + m - k) / (a + b + m)
-            bump[2] = k + raised
-            bump[3] = m + 1
-            transient += bump[0] * bump[1]
+        ab = a + b
+        # The predictive probability of the next ordinary reading, per transient:
+        # a loop per case, as this is where a long candidate spends its time.
+        if raised:
+            for bump in ended:
+                k, m = bump[2], bump[3]
+                bump[1] *= (a + k) / (ab + m)
+                bump[2] = k + 1
+                bump[3] = m + 1
+                transient += bump[0] * bump[1]
+        else:
+            for bump in ended:
+                k, m = bump[2], bump[3]
+                bump[1] *= (b + m - k) / (ab + m)
+                bump[3] = m + 1
+                transient += bump[0] * bump[1]
         durations, weights = self.durations, self.weights
         for st in self.starts:
             share, lasting, start, done = st[0], st[1], st[3], st[6]
