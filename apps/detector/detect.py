@@ -41,6 +41,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate
 from operator import itemgetter
 
 from apps.diary.anatomy import JOINTS, OTHER, relation
@@ -208,6 +209,8 @@ class _Baseline:
     arthritic_until: int = 0  # day (ordinal)
     pool_p: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
     pool_s: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
+    # Pain plus swelling of the same readings, to count the raised ones.
+    pool_scores: deque[int] = field(default_factory=lambda: deque(maxlen=POOL_SIZE))
     fresh: int = 0  # quiet readings since the last refresh
 
     @property
@@ -215,10 +218,13 @@ class _Baseline:
         """Pain plus swelling at or above which a reading is raised."""
         return self.pain + self.swelling + self.margin
 
-    def add(self, pains: list[int], swells: list[int]) -> None:
-        self.pool_p.extend(pains[-POOL_SIZE:])
-        self.pool_s.extend(swells[-POOL_SIZE:])
-        self.fresh += len(pains)
+    def add(self, r: _JointResult, lo: int, hi: int) -> None:
+        """Take the joint's readings lo..hi-1 (indices) as quiet ones."""
+        first = max(lo, hi - POOL_SIZE)
+        self.pool_p.extend(r.pains[first:hi])
+        self.pool_s.extend(r.swells[first:hi])
+        self.pool_scores.extend(r.scores[first:hi])
+        self.fresh += hi - lo
 
     def refresh(self, floor: float, day: int, level: float = 0.0) -> None:
         """Recompute from the pool; `floor` is the patient's quiet level on `day`
@@ -234,13 +240,19 @@ class _Baseline:
             self.own = False
             self.raised = self.quiet = 0
             return
-        ordered = sorted(self.pool_p)
+        pool_p = self.pool_p
+        ordered = sorted(pool_p)
         self.pain = ordered[(size - 1) // 2]
-        self.swelling = sorted(self.pool_s)[(size - 1) // 2]
-        swing = ordered[(size * 9) // 10] - self.pain
-        self.margin = math.ceil(max(RAISED, swing + 0.5))
-        recent = sum(day - flare <= FLARE_MEMORY_DAYS for flare in self.flares)
-        mean = sum(self.pool_p) / size
+        # Most joints never swell on a quiet day: no need to sort the zeros.
+        self.swelling = sorted(self.pool_s)[(size - 1) // 2] if any(self.pool_s) else 0
+        swing = ordered[(size * 9) // 10] - self.pain + 0.5
+        self.margin = math.ceil(swing if swing > RAISED else RAISED)
+        recent = (
+            sum(day - flare <= FLARE_MEMORY_DAYS for flare in self.flares)
+            if self.flares
+            else 0
+        )
+        mean = sum(pool_p) / size
         if (
             self.pain >= ARTHRITIC_PAIN
             or mean - level >= ARTHRITIC_LEVEL
@@ -252,7 +264,7 @@ class _Baseline:
         self.arthritic = day <= self.arthritic_until
         self.own = True
         level = self.level
-        self.raised = sum(map(level.__le__, map(int.__add__, self.pool_p, self.pool_s)))
+        self.raised = bytes(self.pool_scores).translate(_RAISED_TABLES[level]).count(1)
         self.quiet = size - self.raised
 
 
@@ -270,8 +282,11 @@ class _Test:
     """
 
     first: int  # day (ordinal) of the first raised reading
-    durations: tuple[int, ...]
+    durations: tuple[int, ...]  # finite transient lengths, shortest first
+    # remaining[i]: the weight of the lengths from durations[i] on
+    remaining: tuple[float, ...]
     weights: tuple[float, ...]
+    forever: float  # weight of a transient that never ends (a level that moved)
     alpha: float
     beta: float
     swelling_evidence: tuple[float, ...]
@@ -280,29 +295,32 @@ class _Test:
     ordinary: float = 1.0
     ordinary_raised: int = 0
     ordinary_seen: int = 0
-    starts: int = 0  # raised readings taken as a possible start so far
-    # Per transient (start day, D): [weight, likelihood, start, D, raised, seen]
-    # where raised and seen count its ordinary readings.
-    bumps: list[list] = field(default_factory=list)
+    # Per possible start of the transient: [share, likelihood while it lasts,
+    # likelihood if it never ends, start day, raised, seen, lengths ended]. While
+    # a transient lasts, every length from that start reads alike, so they share
+    # one likelihood until each ends (the test's cost is in this bookkeeping).
+    starts: list[list] = field(default_factory=list)
+    # Per transient that has ended: [weight, likelihood, raised, seen], raised and
+    # seen counting its ordinary readings.
+    ended: list[list] = field(default_factory=list)
 
     @classmethod
     def for_joint(cls, first: int, base: _Baseline) -> _Test:
         if base.arthritic:
-            share = 1 - SHIFT_SHARE
-            days = {
-                d: share * (1 - FLARE_SHARE) * ACHE_DAYS.get(d, 0.0) for d in FLARE_DAYS
-            }
-            total = sum(FLARE_DAYS.values())
-            for d, w in FLARE_DAYS.items():
-                days[d] += share * FLARE_SHARE * w / total
-            days[_FOREVER] = SHIFT_SHARE
-            rate, swelling = P_RAISED_AFTER_FLARING, SWELLING_EVIDENCE_FLARING
+            lengths, rate, swelling = (
+                _FLARING_LENGTHS,
+                P_RAISED_AFTER_FLARING,
+                SWELLING_EVIDENCE_FLARING,
+            )
         else:
-            days, rate, swelling = ACHE_DAYS, P_RAISED_AFTER, SWELLING_EVIDENCE
+            lengths, rate, swelling = _ACHE_LENGTHS, P_RAISED_AFTER, SWELLING_EVIDENCE
+        durations, weights, remaining, forever = lengths
         return cls(
             first=first,
-            durations=tuple(days),
-            weights=tuple(days.values()),
+            durations=durations,
+            remaining=remaining,
+            weights=weights,
+            forever=forever,
             alpha=rate * RATE_PRIOR_READINGS + base.raised,
             beta=(1 - rate) * RATE_PRIOR_READINGS + base.quiet,
             swelling_evidence=swelling,
@@ -311,48 +329,81 @@ class _Test:
     def update(self, day: int, raised: bool) -> float:
         """Take one reading; returns the persistence evidence so far (log odds)."""
         a, b = self.alpha, self.beta
-        self.tmo *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+        tmo_factor = P_RAISED_TMO if raised else 1 - P_RAISED_TMO
+        self.tmo *= tmo_factor
         on = P_RAISED_BUMP if raised else 1 - P_RAISED_BUMP
-        for bump in self.bumps:
-            start, d = bump[2], bump[3]
-            if d == _FOREVER:
-                # A level that moved reads like a TMO rise, reading for reading.
-                bump[1] *= P_RAISED_TMO if raised else 1 - P_RAISED_TMO
-            elif day < start + d:
-                bump[1] *= on
-            else:
-                k, m = bump[4], bump[5]
-                bump[1] *= (a + k if raised else b + m - k) / (a + b + m)
-                bump[4] = k + raised
-                bump[5] = m + 1
-        if (
-            raised
-            and self.starts < len(START_WEIGHTS)
-            and day - self.first < START_WINDOW_DAYS
-        ):
+        transient = 0.0
+        ended = self.ended
+        ab = a + b
+        # The predictive probability of the next ordinary reading, per transient:
+        # a loop per case, as this is where a long candidate spends its time.
+        if raised:
+            for bump in ended:
+                k, m = bump[2], bump[3]
+                bump[1] *= (a + k) / (ab + m)
+                bump[2] = k + 1
+                bump[3] = m + 1
+                transient += bump[0] * bump[1]
+        else:
+            for bump in ended:
+                k, m = bump[2], bump[3]
+                bump[1] *= (b + m - k) / (ab + m)
+                bump[3] = m + 1
+                transient += bump[0] * bump[1]
+        durations, weights = self.durations, self.weights
+        for st in self.starts:
+            share, lasting, start, done = st[0], st[1], st[3], st[6]
+            while done < len(durations) and day >= start + durations[done]:
+                # This length has ended: from now on its readings are ordinary.
+                k, m = st[4], st[5]
+                bump = [
+                    share * weights[done],
+                    lasting * ((a + k if raised else b + m - k) / (a + b + m)),
+                    k + raised,
+                    m + 1,
+                ]
+                ended.append(bump)
+                transient += bump[0] * bump[1]
+                done += 1
+            st[6] = done
+            st[1] = lasting = lasting * on
+            # A level that moved reads like a TMO rise, reading for reading.
+            st[2] *= tmo_factor
+            transient += share * (self.remaining[done] * lasting + self.forever * st[2])
+        early = day - self.first < START_WINDOW_DAYS
+        if raised and early and len(self.starts) < len(START_WEIGHTS):
             # This raised reading may be where the transient began: the readings
             # before it were ordinary ones.
-            share = START_WEIGHTS[self.starts]
-            self.starts += 1
-            k, m = self.ordinary_raised, self.ordinary_seen
-            for w, d in zip(self.weights, self.durations, strict=True):
-                first = P_RAISED_TMO if d == _FOREVER else on
-                self.bumps.append([share * w, self.ordinary * first, day, d, k, m])
+            share = START_WEIGHTS[len(self.starts)]
+            ordinary = self.ordinary
+            st = [
+                share,
+                ordinary * on,
+                ordinary * P_RAISED_TMO,
+                day,
+                self.ordinary_raised,
+                self.ordinary_seen,
+                0,
+            ]
+            self.starts.append(st)
+            transient += share * (self.remaining[0] * st[1] + self.forever * st[2])
         k, m = self.ordinary_raised, self.ordinary_seen
         self.ordinary *= (a + k if raised else b + m - k) / (a + b + m)
         self.ordinary_raised = k + raised
         self.ordinary_seen = m + 1
-        transient = sum(bump[0] * bump[1] for bump in self.bumps)
-        if day - self.first < START_WINDOW_DAYS:
+        if early:
             # Starts still to come: so far, these readings were all ordinary.
-            transient += sum(START_WEIGHTS[self.starts :]) * self.ordinary
+            transient += _LATER_STARTS[len(self.starts)] * self.ordinary
         # Rescale now and then: long candidates would underflow a float.
         if self.tmo < 1e-200 or transient < 1e-200:
             scale = max(self.tmo, transient)
             self.tmo /= scale
             self.ordinary /= scale
-            for bump in self.bumps:
+            for bump in ended:
                 bump[1] /= scale
+            for st in self.starts:
+                st[1] /= scale
+                st[2] /= scale
             transient /= scale
         return math.log(self.tmo / transient) if transient > 0 else 50.0
 
@@ -415,6 +466,7 @@ class _JointResult:
     ords: list[int]
     pains: list[int]
     swells: list[int]
+    scores: bytes  # pain plus swelling
     episodes: list[_Episode]
     open: _Open | None
     # Medians of three readings, computed for the few joints that have an episode.
@@ -502,19 +554,21 @@ def _grids(
     if type(rows[0]) is tuple:
         for day, joint, pain, swelling in rows:
             at = index[day]
-            grid = by_joint.get(joint)
-            if grid is None:
-                grid = by_joint[joint] = (bytearray(_UNSET) * n, bytearray(n))
-            grid[0][at] = pain
-            grid[1][at] = swelling
+            try:
+                pain_row, swell_row = by_joint[joint]
+            except KeyError:
+                pain_row, swell_row = by_joint[joint] = _empty_rows(n)
+            pain_row[at] = pain
+            swell_row[at] = swelling
     else:
         for row in rows:
             at = index[row.day]
-            grid = by_joint.get(row.joint)
-            if grid is None:
-                grid = by_joint[row.joint] = (bytearray(_UNSET) * n, bytearray(n))
-            grid[0][at] = row.pain
-            grid[1][at] = row.swelling
+            try:
+                pain_row, swell_row = by_joint[row.joint]
+            except KeyError:
+                pain_row, swell_row = by_joint[row.joint] = _empty_rows(n)
+            pain_row[at] = row.pain
+            swell_row[at] = row.swelling
     if sum(n - g[0].count(_UNSET) for g in by_joint.values()) != len(rows):
         # Two entries for one joint on one day: keep the worse of each score, the
         # safe reading for a symptom diary.
@@ -534,6 +588,11 @@ def _grids(
     if max(map(max, pains)) > 10 or max(map(max, swells)) > 3:
         raise ValueError("score out of range")
     return days, joints, pains, swells, firsts
+
+
+def _empty_rows(n: int) -> tuple[bytearray, bytearray]:
+    """A joint's pain row (no reading yet) and swelling row over n logged days."""
+    return bytearray(_UNSET) * n, bytearray(n)
 
 
 def _tuples(rows: list) -> Iterable[tuple[date, str, int, int]]:
@@ -568,7 +627,13 @@ def _label(joint: str) -> str:
 
 # Marks a grid cell no reading has filled; scores never reach 255.
 _UNSET = b"\xff"
-_MIDDLE = itemgetter(1)
+# The median of each triple of scores, (a, b, c) -> median.
+_MEDIAN3 = {
+    (a, b, c): sorted((a, b, c))[1]
+    for a in range(11)
+    for b in range(11)
+    for c in range(11)
+}.__getitem__
 # End of a stretch that had not ended when the diary did.
 _OPEN = 10**9
 # A transient that outlasts any test: an arthritic joint's level moving.
@@ -576,14 +641,46 @@ _FOREVER = 10**6
 _ACHE_MAX = max(ACHE_DAYS)
 
 
+def _lengths(
+    days: dict[int, float],
+) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...], float]:
+    """Transient lengths -> probability, as the test takes them: the finite lengths
+    shortest first, their weights, the weight left from each on, and the weight of
+    a transient that never ends."""
+    finite = sorted(d for d in days if d != _FOREVER)
+    weights = tuple(days[d] for d in finite)
+    remaining = tuple(sum(weights[i:]) for i in range(len(weights) + 1))
+    return tuple(finite), weights, remaining, days.get(_FOREVER, 0.0)
+
+
+def _flaring_days() -> dict[int, float]:
+    """How long an arthritic joint's transients last: days -> probability."""
+    share = 1 - SHIFT_SHARE
+    days = {d: share * (1 - FLARE_SHARE) * ACHE_DAYS.get(d, 0.0) for d in FLARE_DAYS}
+    total = sum(FLARE_DAYS.values())
+    for d, w in FLARE_DAYS.items():
+        days[d] += share * FLARE_SHARE * w / total
+    days[_FOREVER] = SHIFT_SHARE
+    return days
+
+
+_ACHE_LENGTHS = _lengths(ACHE_DAYS)
+_FLARING_LENGTHS = _lengths(_flaring_days())
+# Weight of the transient starts still to come, after the first k: sum(START_WEIGHTS[k:]).
+_LATER_STARTS = [sum(START_WEIGHTS[k:]) for k in range(len(START_WEIGHTS) + 1)]
+# Per raised level, a byte table marking each score 1 if it is at least that level
+# (built once: making one per joint and level cost more than the scan it serves).
+_RAISED_TABLES = [bytes(int(v >= level) for v in range(256)) for level in range(256)]
+
+
 def _median3(values: list[int]) -> list[int]:
     """Per index, the median of the value and the two before it (fewer at the start)."""
     if len(values) < 3:
         return values[:1] + [min(values)] * (len(values) - 1)
-    mids = list(
-        map(_MIDDLE, map(sorted, zip(values, values[1:], values[2:], strict=False)))
-    )
-    return [values[0], min(values[0], values[1]), *mids]
+    # A table lookup per triple: scores are 0-10 here (the grids make sure), and
+    # sorting each triple was a sixth of a whole recompute.
+    triples = zip(values, values[1:], values[2:], strict=False)
+    return [values[0], min(values[0], values[1]), *map(_MEDIAN3, triples)]
 
 
 class _Floor:
@@ -604,6 +701,12 @@ class _Floor:
         self.blocks: dict[int, float] = {}
         self.means: dict[int, float] = {}
         self.start: float | None = None
+        # Computed once per diary, not per block: per joint the running sum of its
+        # pain, and per set of joints counted the lower quartile on each day.
+        self.sums: list[list[int]] | None = None
+        self.quartiles: dict[tuple[int, ...], list[int]] = {}
+        self.every = tuple(range(len(firsts)))
+        self.last_first = max(firsts, default=0)
 
     def mean_at(self, i: int) -> float:
         """The patient's quiet level as a mean: the lower quartile of the joints'
@@ -612,9 +715,11 @@ class _Floor:
         level = self.means.get(start)
         if level is None:
             lo, hi = max(0, start - 14), start + 1
+            if self.sums is None:
+                self.sums = [list(accumulate(pv, initial=0)) for pv in self.pains]
             means = sorted(
-                sum(pv[lo:hi])
-                for pv, first in zip(self.pains, self.firsts, strict=True)
+                sums[hi] - sums[lo]
+                for sums, first in zip(self.sums, self.firsts, strict=True)
                 if first < hi
             )
             level = means[len(means) // 4] / (hi - lo) if means else 0.0
@@ -636,15 +741,21 @@ class _Floor:
         return self.start
 
     def _level(self, lo: int, hi: int) -> float:
-        rows = [
-            pv[lo:hi]
-            for pv, first in zip(self.pains, self.firsts, strict=True)
-            if first < hi
-        ]
-        if not rows:
+        """Median over days lo..hi-1 of the lower quartile across the joints counted."""
+        if hi > self.last_first:
+            counted = self.every
+        else:
+            counted = tuple(k for k, first in enumerate(self.firsts) if first < hi)
+        if not counted:
             return 0.0
-        q = len(rows) // 4
-        daily = sorted(map(itemgetter(q), map(sorted, zip(*rows, strict=True))))
+        quartiles = self.quartiles.get(counted)
+        if quartiles is None:
+            rows = [self.pains[k] for k in counted]
+            q = len(rows) // 4
+            quartiles = self.quartiles[counted] = list(
+                map(itemgetter(q), map(sorted, zip(*rows, strict=True)))
+            )
+        daily = sorted(quartiles[lo:hi])
         return float(daily[len(daily) // 2])
 
 
@@ -653,10 +764,10 @@ def _walk_joint(
 ) -> _JointResult:
     """Walk one joint's logged days: quiet stretches, candidates, episodes."""
     n = len(ords)
-    result = _JointResult(joint, ords, pv, sv, [], None)
     # Pain plus swelling per reading, as bytes: a quiet stretch is skipped at C
     # speed by finding the next reading at or above the baseline's raised level.
     scores = bytes(map(int.__add__, pv, sv))
+    result = _JointResult(joint, ords, pv, sv, scores, [], None)
     raised_at: dict[int, bytes] = {}
     base = _Baseline()
     # The first week teaches the joint's baseline, unless the joint stands out
@@ -669,15 +780,14 @@ def _walk_joint(
         base.refresh(start, ords[i - 1])
         i = _candidate(result, base, 0, censored=True)
     else:
-        base.add(pv[:i], sv[:i])
+        base.add(result, 0, i)
     if i < n:
         base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
     while i < n:
         level = base.level
         flags = raised_at.get(level)
         if flags is None:
-            table = bytes(int(v >= level) for v in range(256))
-            flags = raised_at[level] = scores.translate(table)
+            flags = raised_at[level] = scores.translate(_RAISED_TABLES[level])
         # Quiet readings update the baseline every four weeks of them, and every
         # week while it is still the patient's floor.
         stop = min(
@@ -686,7 +796,7 @@ def _walk_joint(
         j = flags.find(1, i, stop)
         end = stop if j < 0 else j
         if end > i:
-            base.add(pv[i:end], sv[i:end])
+            base.add(result, i, end)
         if j < 0:
             i = stop
             if base.fresh >= REFRESH_EVERY or not base.own:
@@ -719,11 +829,15 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         p, s = pv[i], sv[i]
         raised = p + s >= level
         persistence = test.update(ords[i], raised)
-        longest = max(longest, persistence)
+        if persistence > longest:
+            longest = persistence
         if raised:
             last_raised = i
             raised_days += 1
-            top_pain, top_swell = max(top_pain, p), max(top_swell, s)
+            if p > top_pain:
+                top_pain = p
+            if s > top_swell:
+                top_swell = s
             if prev is not None:
                 evidence = persistence + test.level(
                     min(p, prev[0]) - bp, min(s, prev[1]) - bs
@@ -739,7 +853,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
                 continue
             if not verdict:
                 # Raised from the first day and never like TMO: this joint's own level.
-                base.add(pv[j : i + 1], sv[j : i + 1])
+                base.add(result, j, i + 1)
                 return i + 1
         elif raised and raised_days >= 2 and evidence >= CONFIRM:
             pass
@@ -749,7 +863,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
             # A transient, over: part of how this joint reads on ordinary days, so
             # the baseline's swing sees it (or a patient's habit of rating a good
             # day 4 would open candidate after candidate).
-            base.add(pv[j : i + 1], sv[j : i + 1])
+            base.add(result, j, i + 1)
             if (
                 raised_days >= 3
                 and ords[last_raised] - ords[j] >= _ACHE_MAX

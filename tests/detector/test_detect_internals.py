@@ -1,0 +1,135 @@
+"""The detector's shortcuts for speed give what the plain definitions give."""
+
+from __future__ import annotations
+
+import math
+from operator import itemgetter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apps.detector import detect as d
+
+
+def _plain_persistence(
+    test: d._Test, readings: list[tuple[int, bool]], lengths: dict[int, float]
+) -> list[float]:
+    """The sequential test as its docstring states it, one entry per (start, length)."""
+    a, b = test.alpha, test.beta
+    first = readings[0][0]
+    tmo = ordinary = 1.0
+    ordinary_k = starts = 0
+    bumps: list[list] = []  # [weight, likelihood, start, length, raised, seen]
+    out = []
+    for ordinary_m, (day, raised) in enumerate(readings):
+        tmo *= d.P_RAISED_TMO if raised else 1 - d.P_RAISED_TMO
+        on = d.P_RAISED_BUMP if raised else 1 - d.P_RAISED_BUMP
+        for bump in bumps:
+            start, length, k, m = bump[2], bump[3], bump[4], bump[5]
+            if length == d._FOREVER:
+                bump[1] *= d.P_RAISED_TMO if raised else 1 - d.P_RAISED_TMO
+            elif day < start + length:
+                bump[1] *= on
+            else:
+                bump[1] *= (a + k if raised else b + m - k) / (a + b + m)
+                bump[4], bump[5] = k + raised, m + 1
+        early = day - first < d.START_WINDOW_DAYS
+        if raised and early and starts < len(d.START_WEIGHTS):
+            share = d.START_WEIGHTS[starts]
+            starts += 1
+            for length, w in lengths.items():
+                like = d.P_RAISED_TMO if length == d._FOREVER else on
+                bumps.append(
+                    [share * w, ordinary * like, day, length, ordinary_k, ordinary_m]
+                )
+        ordinary *= (a + ordinary_k if raised else b + ordinary_m - ordinary_k) / (
+            a + b + ordinary_m
+        )
+        ordinary_k += raised
+        transient = sum(w * like for w, like, *_ in bumps)
+        if early:
+            transient += sum(d.START_WEIGHTS[starts:]) * ordinary
+        out.append(math.log(tmo / transient))
+    return out
+
+
+readings_strategy = st.lists(
+    st.tuples(st.integers(1, 4), st.booleans()), min_size=1, max_size=30
+).map(
+    # (days since the previous reading, raised): the first reading is raised.
+    lambda steps: [
+        (sum(gap for gap, _ in steps[: i + 1]), raised or i == 0)
+        for i, (_, raised) in enumerate(steps)
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    readings=readings_strategy,
+    arthritic=st.booleans(),
+    raised=st.integers(0, 8),
+    quiet=st.integers(0, 42),
+)
+def test_lengths_sharing_a_likelihood_give_the_plain_test(
+    readings: list[tuple[int, bool]], arthritic: bool, raised: int, quiet: int
+) -> None:
+    base = d._Baseline(arthritic=arthritic, raised=raised, quiet=quiet)
+    test = d._Test.for_joint(readings[0][0], base)
+    fast = [test.update(day, r) for day, r in readings]
+    lengths = d._flaring_days() if arthritic else d.ACHE_DAYS
+    plain = _plain_persistence(test, readings, lengths)
+    for x, y in zip(fast, plain, strict=True):
+        assert math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pains=st.lists(
+        st.lists(st.integers(0, 10), min_size=30, max_size=30), min_size=1, max_size=6
+    ),
+    firsts=st.lists(st.integers(0, 29), min_size=6, max_size=6),
+    at=st.integers(0, 29),
+)
+def test_floor_computed_once_per_diary_gives_each_block_its_own(
+    pains: list[list[int]], firsts: list[int], at: int
+) -> None:
+    firsts = firsts[: len(pains)]
+    floor = d._Floor(pains, firsts)
+    start = at - at % 7
+    lo, hi = max(0, start - 14), start + 1
+    rows = [pv[lo:hi] for pv, first in zip(pains, firsts, strict=True) if first < hi]
+    if rows:
+        q = len(rows) // 4
+        daily = sorted(map(itemgetter(q), map(sorted, zip(*rows, strict=True))))
+        level = float(daily[len(daily) // 2])
+        means = sorted(sum(row) for row in rows)
+        mean = means[len(means) // 4] / (hi - lo)
+    else:
+        level = mean = 0.0
+    assert floor.at(at) == level
+    assert floor.mean_at(at) == mean
+
+
+def test_a_pools_raised_count_is_its_readings_at_or_above_the_level() -> None:
+    base = d._Baseline()
+    pains = [0, 1, 2, 3, 4, 0, 1, 2, 5, 0]
+    swells = [0, 0, 1, 0, 1, 0, 0, 0, 2, 0]
+    scores = bytes(p + s for p, s in zip(pains, swells, strict=True))
+    r = d._JointResult("left_knee", list(range(10)), pains, swells, scores, [], None)
+    base.add(r, 0, 10)
+    base.refresh(0.0, 10)
+    level = base.level
+    assert base.raised == sum(
+        p + s >= level for p, s in zip(pains, swells, strict=True)
+    )
+    assert base.quiet == 10 - base.raised
+
+
+@given(values=st.lists(st.integers(0, 10), min_size=1, max_size=40))
+def test_median_of_three_by_table_is_the_median(values: list[int]) -> None:
+    expected = [
+        sorted(values[max(0, i - 2) : i + 1])[0 if i < 2 else 1]
+        for i in range(len(values))
+    ]
+    assert d._median3(values) == expected
