@@ -100,7 +100,7 @@ def linked(db, physician, patient):
 def _flags(physician, today=TODAY) -> set[str]:
     _, rows, _ = selectors.triage_page(physician=physician, today=today)
     assert len(rows) == 1
-    return {f for f, _ in rows[0].flags}
+    return {f for f, *_ in rows[0].flags}
 
 
 def _log(patient, day, pain=0, code="left_hip"):
@@ -241,4 +241,4 @@ def test_patient_without_a_summary_still_appears(physician):
     _, rows, _ = selectors.triage_page(physician=physician, today=TODAY)
     assert len(rows) == 1
     assert rows[0].days_since is None
-    assert "stopped" in {f for f, _ in rows[0].flags}
+    assert "stopped" in {f for f, *_ in rows[0].flags}
