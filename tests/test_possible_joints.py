@@ -121,7 +121,8 @@ def test_a_possible_joint_that_is_confirmed_sends_one_email_with_the_explanation
     _refresh(sore_knee, end)
     (m,) = JointMigration.objects.filter(patient=sore_knee)
     assert (m.from_joint.code, m.to_joint.code) == ("left_hip", "left_knee")
-    assert m.facts["joint"] == "left_knee" and m.facts["source"] == "left_hip"
+    assert m.facts["joint"] == "left_knee"
+    assert m.facts["source"] == "left_hip"
     assert not PossibleJoint.objects.filter(patient=sore_knee).exists()
     (mail,) = mailoutbox
     assert "What the detector saw: Left knee: pain up from" in mail.body
@@ -141,7 +142,8 @@ def test_a_possible_joint_that_settles_disappears(sore_knee, mailoutbox):
     assert not JointMigration.objects.filter(patient=sore_knee).exists()
     assert mailoutbox == []
     summary = PatientSummary.objects.get(patient=sore_knee)
-    assert summary.possible_until is None and "possible" not in summary.reasons
+    assert summary.possible_until is None
+    assert "possible" not in summary.reasons
 
 
 def test_the_possible_joint_reads_in_german(sore_knee):

@@ -21,6 +21,7 @@ def test_demo_patients_have_first_names_that_match_their_sex() -> None:
 def test_demo_has_a_patient_with_a_possible_new_joint() -> None:
     call_command("seed_demo", patients=11, days=200)
     (p,) = PossibleJoint.objects.select_related("patient", "joint")
-    assert p.joint.code.endswith("_knee") and p.facts["days"] == 3
+    assert p.joint.code.endswith("_knee")
+    assert p.facts["days"] == 3
     assert p.patient.summary.possible_until is not None
     assert not JointMigration.objects.filter(patient=p.patient, to_joint=p.joint)
