@@ -188,8 +188,8 @@ def flag_reason(flag: str, reasons: dict) -> str:
             "%(joint)s: pain up from %(start)s to %(now)s over the last %(days)s logged days."
         ) % {
             "joint": joint_label(why["joint"]),
-            "start": formats.number_format(why["from_pain"], 1),
-            "now": formats.number_format(why["to_pain"], 1),
+            "start": _pain_number(why["from_pain"]),
+            "now": _pain_number(why["to_pain"]),
             "days": why["days"],
         }
     if flag == "possible":
@@ -200,6 +200,11 @@ def flag_reason(flag: str, reasons: dict) -> str:
             text += " " + _("(and %(n)s more)") % {"n": why["count"] - 1}
         return text
     return ""
+
+
+def _pain_number(value: float) -> str:
+    """A 0-10 average as the reader writes it: "4", "2,3" in German."""
+    return str(int(value)) if value == int(value) else formats.number_format(value, 1)
 
 
 def _row(p: PatientProfile, *, today: dt.date) -> TriageRow:

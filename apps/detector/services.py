@@ -22,7 +22,6 @@ def diary_load(
     *, patient: PatientProfile, codes: dict[int, str] | None = None
 ) -> tuple[list[tuple[dt.date, str, int, int]], list[dt.date]]:
     """The patient's whole diary as detector input: (day, joint, pain, swelling) rows and logged days in order."""
-    codes = codes or joint_codes()
     entries = DiaryEntry.objects.filter(patient=patient)
     columns = ("date", "joint_id", "pain", "swelling")
     # This runs after every saved day over years of rows: Django's per-row value
@@ -47,6 +46,7 @@ def diary_load(
     elif quiet:
         # Entries without check-ins (not made by the app): read them all.
         raw = _raw_rows(entries.values_list(*columns))
+    codes = codes or _codes_for({row[1] for row in raw})
     sample = logged[:1] or [row[0] for row in raw[:1]]
     if sample and isinstance(sample[0], str):
         # SQLite hands dates back as ISO text: parse each distinct day once and
@@ -59,6 +59,17 @@ def diary_load(
         return rows, [days[text] for text in logged]
     # Plain rows in Reading field order, which detect() takes as they are.
     return [(d, codes[j], pain, swelling) for d, j, pain, swelling in raw], logged
+
+
+def _codes_for(ids: set[int]) -> dict[int, str]:
+    """The cached joint id → code mapping, read again if it misses one of `ids`."""
+    codes = joint_codes()
+    if not ids <= codes.keys():
+        # The catalogue rows were recreated (a flushed test database): the
+        # process-wide cache is stale.
+        joint_codes.cache_clear()
+        codes = joint_codes()
+    return codes
 
 
 def _raw_rows(queryset) -> list[tuple]:
@@ -76,8 +87,8 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
     no longer supports is dropped; an acknowledged one is never lost. Possible
     new joints are replaced by this run's, so one that settled is gone.
     """
-    codes = joint_codes()
-    readings, logged = diary_load(patient=patient, codes=codes)
+    readings, logged = diary_load(patient=patient)
+    codes = joint_codes()  # as diary_load left it
     result = detect.detect(readings, logged)
     joints = {code: pk for pk, code in codes.items()}
     episodes = [
