@@ -166,3 +166,28 @@ def test_the_migration_email_speaks_the_physicians_language(
     (mail,) = mailoutbox
     assert "Was der Detektor sah: Linkes Knie: Schmerz binnen" in mail.body
     assert "gestiegen, mit" in mail.body
+
+
+def test_course_and_patient_page_explain_a_confirmed_migration(
+    sore_knee, client_as, physician
+):
+    end = T0 + dt.timedelta(days=16)
+    _write(sore_knee, _later_days(T0 + dt.timedelta(days=1), 16, (6, 2)))
+    _refresh(sore_knee, end)
+    m = JointMigration.objects.get(patient=sore_knee)
+    with time_machine.travel(
+        dt.datetime.combine(end, dt.time(18), tzinfo=dt.UTC), tick=False
+    ):
+        course = client_as(sore_knee).get(reverse("patient:course")).content.decode()
+        detail = (
+            client_as(physician)
+            .get(reverse("dashboard:patient", args=[sore_knee.pk]))
+            .content.decode()
+        )
+        triage = client_as(physician).get(reverse("dashboard:index")).content.decode()
+    assert f"What the diary showed: {m.seen_words}" in course
+    assert "keep logging it" not in course
+    assert m.seen_words in detail
+    assert "Possible new joints" not in detail
+    assert 'class="flag flag-migrated">Migrated<' in triage
+    assert m.seen_words in triage

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from apps.accounts.models import PatientProfile
 from tests.browser import a11y
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,3 +43,9 @@ def test_possible_joint_on_course_and_dashboard_at_390px(
     screenshot(page, "dashboard-possible-390")
     page.goto(f"{live_server.url}/physician/")
     screenshot(page, "dashboard-all-390")
+
+    pk = PatientProfile.objects.get(user__email="patient11@example.com").pk
+    page.goto(f"{live_server.url}/physician/patients/{pk}/")
+    assert "sore for 3 days" in page.locator(".possible-row").inner_text()
+    assert a11y.axe_violations(page) == []
+    screenshot(page, "patient-detail-possible-390")
