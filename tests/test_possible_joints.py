@@ -12,6 +12,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
+from apps.dashboard.exports import patient_data_export
 from apps.dashboard.models import PatientSummary
 from apps.detector.models import Episode, JointMigration, PossibleJoint
 from apps.diary.models import CheckIn, DiaryEntry
@@ -191,3 +192,11 @@ def test_course_and_patient_page_explain_a_confirmed_migration(
     assert "Possible new joints" not in detail
     assert 'class="flag flag-migrated">Migrated<' in triage
     assert m.seen_words in triage
+
+
+def test_the_full_data_export_includes_possible_joints_and_explanations(sore_knee):
+    data = patient_data_export(patient=sore_knee)
+    (p,) = data["possible_joints"]
+    assert p["joint"] == "left_knee"
+    assert "sore for 3 days" in p["explanation"]
+    assert all(e["explanation"] for e in data["episodes"])
