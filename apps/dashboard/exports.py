@@ -13,7 +13,7 @@ from apps.accounts.models import AccessRecord, PatientProfile
 from apps.accounts.selectors import care_links_for_patient
 from apps.dashboard import fhir, figures, selectors
 from apps.dashboard.models import ClinicalEvent
-from apps.detector.models import Episode, JointMigration
+from apps.detector.models import Episode, JointMigration, PossibleJoint
 from apps.diary.anatomy import JOINTS
 from apps.diary.models import CheckIn, DiaryEntry, TrackedJoint
 
@@ -68,6 +68,7 @@ def patient_data_export(*, patient: PatientProfile) -> dict:
                 "peak_pain": e.peak_pain,
                 "phase": e.phase,
                 "resolved_on": iso(e.resolved_on),
+                "explanation": e.explanation,
             }
             for e in Episode.objects.filter(patient=patient).select_related("joint")
         ],
@@ -79,9 +80,23 @@ def patient_data_export(*, patient: PatientProfile) -> dict:
                 "kind": m.kind,
                 "to_onset": iso(m.to_onset),
                 "detected_on": iso(m.detected_on),
+                "explanation": m.explanation,
             }
             for m in JointMigration.objects.filter(patient=patient).select_related(
                 "from_joint", "to_joint"
+            )
+        ],
+        # Joints raised for days, not yet told apart from an ache (never emailed).
+        "possible_joints": [
+            {
+                "joint": p.joint.code,
+                "onset": iso(p.onset),
+                "last_raised": iso(p.last_raised),
+                "peak_pain": p.peak_pain,
+                "explanation": p.explanation,
+            }
+            for p in PossibleJoint.objects.filter(patient=patient).select_related(
+                "joint"
             )
         ],
         "clinical_events": [

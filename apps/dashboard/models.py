@@ -42,6 +42,10 @@ class PatientSummary(models.Model):
     new_joint_until = models.DateField(null=True, blank=True)  # first episode, +30 d
     oldest_active_onset = models.DateField(null=True, blank=True)  # atypical at +9 mo
     oldest_rising_onset = models.DateField(null=True, blank=True)  # atypical at +3 mo
+    possible_until = models.DateField(null=True, blank=True)  # possible new joint
+    # Why each flag is up, as facts (triage.Summary.reasons), worded at read time
+    # in the physician's language.
+    reasons = models.JSONField(default=dict, blank=True)
     # The time-independent part of the urgency score; selectors add the rest.
     urgency = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)

@@ -17,7 +17,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -33,7 +33,8 @@ from apps.accounts.selectors import (
 from apps.core.vocabulary import DIARY_RANGES
 from apps.dashboard import figures, triage
 from apps.dashboard.models import ClinicalEvent, PhysicianNote
-from apps.detector.models import Episode, JointMigration
+from apps.detector import wording
+from apps.detector.models import Episode, JointMigration, PossibleJoint
 from apps.diary.anatomy import JOINT_ORDER
 from apps.diary.models import (
     SWELLING_LABELS,
@@ -53,6 +54,7 @@ FLAG_NAMES = {
     "stopped": gettext_lazy("Stopped logging"),
     "new_joint": gettext_lazy("New joint"),
     "atypical": gettext_lazy("Atypical course"),
+    "possible": gettext_lazy("Possible new joint"),
 }
 # Column → ordering by the displayed value, ascending. "Days since last log" rises
 # as the last check-in gets older, and "month" as the onset gets earlier.
@@ -76,6 +78,7 @@ def _flag_conditions(cut: triage.Cutoffs) -> dict[str, Q]:
         "new_joint": Q(summary__new_joint_until__gte=cut.today),
         "atypical": Q(summary__oldest_active_onset__lte=cut.active_onset_by)
         | Q(summary__oldest_rising_onset__lte=cut.rising_onset_by),
+        "possible": Q(summary__possible_until__gte=cut.today),
     }
 
 
@@ -116,7 +119,7 @@ def triage_queryset(
 @dataclass(frozen=True)
 class TriageRow:
     patient: PatientProfile
-    flags: list[tuple[str, str]]  # (flag, label)
+    flags: list[tuple[str, str, str]]  # (flag, label, why in plain words)
     days_since: int | None
     worst_joint: str
     phase: str
@@ -165,9 +168,53 @@ def triage_page(
     return page_obj, rows, counts
 
 
+def flag_reason(flag: str, reasons: dict) -> str:
+    """Why a triage flag is up, in the reader's language; "" when there is nothing to add."""
+    why = reasons.get(flag)
+    if not why:
+        return ""
+    if flag == "migrated":
+        text = wording.migration_sentence(
+            why.get("facts") or {}, fallback=why.get("explanation", "")
+        )
+        if text:
+            return text
+        return _("%(from)s → %(to)s") % {
+            "from": joint_label(why["from_joint"]),
+            "to": joint_label(why["to_joint"]),
+        }
+    if flag == "worsening":
+        return _(
+            "%(joint)s: pain up from %(start)s to %(now)s over the last %(days)s logged days."
+        ) % {
+            "joint": joint_label(why["joint"]),
+            "start": _pain_number(why["from_pain"]),
+            "now": _pain_number(why["to_pain"]),
+            "days": why["days"],
+        }
+    if flag == "possible":
+        text = wording.possible_sentence(
+            why.get("facts") or {}, fallback=why.get("explanation", "")
+        )
+        if why.get("count", 1) > 1:
+            text += " " + _("(and %(n)s more)") % {"n": why["count"] - 1}
+        return text
+    return ""
+
+
+def _pain_number(value: float) -> str:
+    """A 0-10 average as the reader writes it: "4", "2,3" in German."""
+    return str(int(value)) if value == int(value) else formats.number_format(value, 1)
+
+
 def _row(p: PatientProfile, *, today: dt.date) -> TriageRow:
     summary = getattr(p, "summary", None)
-    flags = [(f, str(FLAG_NAMES[f])) for f in FLAGS if getattr(p, f"flag_{f}")]
+    reasons = summary.reasons if summary is not None else {}
+    flags = [
+        (f, str(FLAG_NAMES[f]), flag_reason(f, reasons))
+        for f in FLAGS
+        if getattr(p, f"flag_{f}")
+    ]
     if summary is None:
         return TriageRow(p, flags, None, "", "", "", None, None, p.urgency_score)
     values = figures.shift_series(
@@ -204,10 +251,11 @@ class CourseBundle:
     episodes: list[Episode]
     migrations: list[JointMigration]
     events: list[ClinicalEvent]
+    possible: list[PossibleJoint]  # raised joints not yet confirmed
 
 
 def course_bundle(*, patient: PatientProfile, today: dt.date) -> CourseBundle:
-    """The patient's whole diary, episodes, migrations and events (five queries)."""
+    """The patient's whole diary, episodes, migrations, possible joints and events (six queries)."""
     notes = dict(
         CheckIn.objects.filter(patient=patient, date__lte=today).values_list(
             "date", "note"
@@ -234,6 +282,9 @@ def course_bundle(*, patient: PatientProfile, today: dt.date) -> CourseBundle:
         ClinicalEvent.objects.filter(patient=patient).select_related(
             "joint", "created_by"
         )
+    )
+    possible = list(
+        PossibleJoint.objects.filter(patient=patient).select_related("joint")
     )
     # Joints worth a row: watched ones, any that ever hurt or swelled, any with an episode.
     shown = (
@@ -285,6 +336,7 @@ def course_bundle(*, patient: PatientProfile, today: dt.date) -> CourseBundle:
         episodes=episodes,
         migrations=migrations,
         events=events,
+        possible=possible,
     )
 
 
@@ -434,7 +486,7 @@ def phase_key(text: figures.FigureText) -> list[tuple[str, str]]:
 
 
 def course_page(*, patient: PatientProfile, today: dt.date, days: int) -> dict:
-    """Context both course pages draw (patient's own, physician's detail): five queries."""
+    """Context both course pages draw (patient's own, physician's detail): six queries."""
     bundle = course_bundle(patient=patient, today=today)
     course = bundle.course
     text = figure_text()

@@ -8,14 +8,14 @@ from django.utils import timezone
 from apps.accounts.models import PatientProfile, PhysicianProfile, User
 from apps.dashboard import selectors, triage
 from apps.dashboard.models import ClinicalEvent, PatientSummary, PhysicianNote
-from apps.detector.models import Episode, JointMigration
+from apps.detector.models import Episode, JointMigration, PossibleJoint
 from apps.diary.models import CheckIn, DiaryEntry, Joint, TrackedJoint
 
 
 def summary_refresh(*, patient: PatientProfile, today: dt.date) -> PatientSummary:
     """Recompute the patient's triage row from the recent diary and the detector's output.
 
-    Reads at most the last 28 days plus the last 7 logged days (about eight queries),
+    Reads at most the last 28 days plus the last 7 logged days (about nine queries),
     so the nightly run over every patient stays cheap.
     """
     last_days = list(
@@ -53,10 +53,32 @@ def summary_refresh(*, patient: PatientProfile, today: dt.date) -> PatientSummar
         )
         ids[code] = joint_id
     migrations = [
-        triage.MigrationFacts(detected_on=found, acknowledged=ack is not None)
-        for found, ack in JointMigration.objects.filter(patient=patient).values_list(
-            "detected_on", "acknowledged_at"
+        triage.MigrationFacts(
+            detected_on=found,
+            acknowledged=ack is not None,
+            from_joint=from_code,
+            to_joint=to_code,
+            explanation=text,
+            facts=facts,
         )
+        for found, ack, from_code, to_code, text, facts in JointMigration.objects.filter(
+            patient=patient
+        ).values_list(
+            "detected_on",
+            "acknowledged_at",
+            "from_joint__code",
+            "to_joint__code",
+            "explanation",
+            "facts",
+        )
+    ]
+    possible = [
+        triage.PossibleFacts(
+            joint=code, last_raised=last, explanation=text, facts=facts
+        )
+        for code, last, text, facts in PossibleJoint.objects.filter(
+            patient=patient
+        ).values_list("joint__code", "last_raised", "explanation", "facts")
     ]
     s = triage.summarise(
         today=today,
@@ -65,6 +87,7 @@ def summary_refresh(*, patient: PatientProfile, today: dt.date) -> PatientSummar
         joints=tracked + sorted({code for _, code in pain}),
         episodes=episodes,
         migrations=migrations,
+        possible=possible,
     )
     fields = {
         "computed_on": today,
@@ -80,6 +103,8 @@ def summary_refresh(*, patient: PatientProfile, today: dt.date) -> PatientSummar
         "oldest_active_onset": s.oldest_active_onset,
         "oldest_rising_onset": s.oldest_rising_onset,
         "urgency": s.urgency,
+        "possible_until": s.possible_until,
+        "reasons": s.reasons,
     }
     # Update first: after the first run the row exists, and update_or_create would
     # add a SELECT and two savepoints to every nightly refresh.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from apps.dashboard.figures import add_months
 from apps.diary.anatomy import JOINT_ORDER
@@ -22,6 +22,9 @@ TREND_DAYS = 7  # "worsening" looks at the last 7 logged days
 WORSENING_RISE = 1.5
 TREND_MIN_DAYS = 6
 FLAG_WINDOW_DAYS = 30  # migrated / new joint stay flagged this long after detection
+# A possible new joint is rewritten by every detector run; this only ends the
+# flag for a patient who stopped logging while a joint was raised.
+POSSIBLE_WINDOW_DAYS = 14
 ATYPICAL_ACTIVE_MONTHS = 9  # an episode active this long is past the usual course
 ATYPICAL_RISING_MONTHS = 3  # still rising this long after onset is atypical
 
@@ -31,6 +34,9 @@ WEIGHTS = {
     "atypical": 40,  # rule out osteonecrosis, stress fracture, infection
     "new_joint": 30,
     "worsening": 20,
+    # Raised for days, not yet told from an ache: worth a glance, not an alarm,
+    # so always below a confirmed migration.
+    "possible": 15,
     "stopped": 10,  # the diary is only useful if complete
 }
 FLAG_LABELS = {
@@ -39,6 +45,7 @@ FLAG_LABELS = {
     "stopped": "Stopped logging",
     "new_joint": "New joint",
     "atypical": "Atypical course",
+    "possible": "Possible new joint",
 }
 
 
@@ -54,6 +61,19 @@ class EpisodeFacts:
 class MigrationFacts:
     detected_on: dt.date
     acknowledged: bool
+    # Why it was flagged, for the dashboard's line under the flag.
+    from_joint: str = ""
+    to_joint: str = ""
+    explanation: str = ""  # the detector's English words
+    facts: Mapping | None = None  # detector.explain.migration_facts
+
+
+@dataclass(frozen=True)
+class PossibleFacts:
+    joint: str
+    last_raised: dt.date
+    explanation: str = ""
+    facts: Mapping | None = None  # detector.explain.possible_facts
 
 
 @dataclass(frozen=True)
@@ -70,14 +90,24 @@ class Summary:
     oldest_active_onset: dt.date | None
     oldest_rising_onset: dt.date | None
     urgency: int  # time-independent part: worsening weight + current pain 0-10
+    possible_until: dt.date | None = None  # a possible new joint, flagged until
+    # Why each flag is up, as facts the dashboard words in the reader's language:
+    # {"migrated": {...}, "worsening": {...}, "possible": {...}}; JSON-ready.
+    reasons: dict = field(default_factory=dict)
 
 
 def is_worsening(pains: Sequence[int]) -> bool:
     """Pain on the last logged days, oldest first: the last three average ≥ 1.5 above the first three."""
+    return worsening_rise(pains) is not None
+
+
+def worsening_rise(pains: Sequence[int]) -> tuple[float, float] | None:
+    """(first three, last three) average pain 0-10 of the last logged days if worsening, else None."""
     recent = list(pains)[-TREND_DAYS:]
     if len(recent) < TREND_MIN_DAYS:
-        return False
-    return sum(recent[-3:]) / 3 - sum(recent[:3]) / 3 >= WORSENING_RISE
+        return None
+    before, after = sum(recent[:3]) / 3, sum(recent[-3:]) / 3
+    return (before, after) if after - before >= WORSENING_RISE else None
 
 
 def summarise(
@@ -88,6 +118,7 @@ def summarise(
     joints: Sequence[str],
     episodes: Sequence[EpisodeFacts],
     migrations: Sequence[MigrationFacts],
+    possible: Sequence[PossibleFacts] = (),
 ) -> Summary:
     """The triage facts for one patient.
 
@@ -104,7 +135,8 @@ def summarise(
     def series(joint: str) -> list[int]:
         return [pain.get((d, joint), 0) for d in recent]
 
-    worsening = any(is_worsening(series(j)) for j in candidates)
+    rises = {j: r for j in candidates if (r := worsening_rise(series(j)))}
+    worsening = bool(rises)
     active_joints = {e.joint for e in active}
     worst = None
     if candidates:
@@ -138,6 +170,40 @@ def summarise(
         default=None,
     )
     rising = [e.onset for e in active if e.phase == "rising"]
+    reasons: dict = {}
+    if rises:
+        # The steepest rise explains the flag.
+        joint, (before, after) = max(
+            rises.items(),
+            key=lambda kv: (kv[1][1] - kv[1][0], -JOINT_ORDER.index(kv[0])),
+        )
+        reasons["worsening"] = {
+            "joint": joint,
+            "from_pain": round(before, 1),
+            "to_pain": round(after, 1),
+            "days": len(recent),
+        }
+    pending = [m for m in migrations if not m.acknowledged and m.to_joint]
+    if pending:
+        m = max(pending, key=lambda m: m.detected_on)
+        reasons["migrated"] = {
+            "from_joint": m.from_joint,
+            "to_joint": m.to_joint,
+            "explanation": m.explanation,
+            "facts": dict(m.facts or {}),
+        }
+    if possible:
+        p = max(possible, key=lambda p: (p.last_raised, -JOINT_ORDER.index(p.joint)))
+        reasons["possible"] = {
+            "joint": p.joint,
+            "count": len(possible),
+            "explanation": p.explanation,
+            "facts": dict(p.facts or {}),
+        }
+    possible_until = max(
+        (p.last_raised + dt.timedelta(days=POSSIBLE_WINDOW_DAYS - 1) for p in possible),
+        default=None,
+    )
     return Summary(
         last_checkin=max(logged_set, default=None),
         worst_joint=worst,
@@ -151,6 +217,8 @@ def summarise(
         oldest_active_onset=min((e.onset for e in active), default=None),
         oldest_rising_onset=min(rising, default=None),
         urgency=WEIGHTS["worsening"] * worsening + pain_now,
+        possible_until=possible_until,
+        reasons=reasons,
     )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from apps.detector.models import Episode, JointMigration
+from apps.detector.models import Episode, JointMigration, PossibleJoint
 
 
 @admin.register(Episode)
@@ -25,3 +25,10 @@ class JointMigrationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["relation", "kind"]
     raw_id_fields = ["patient", "acknowledged_by"]
+
+
+@admin.register(PossibleJoint)
+class PossibleJointAdmin(admin.ModelAdmin):
+    list_display = ["patient", "joint", "onset", "last_raised", "peak_pain"]
+    list_filter = ["joint"]
+    raw_id_fields = ["patient"]

@@ -94,7 +94,7 @@ def migrations_to_json(migrations: Iterable[MigrationFinding]) -> list[dict[str,
 
 
 def format_table(detection: Detection) -> str:
-    """Migrations and episodes as aligned plain-text tables, for a terminal or a log."""
+    """Migrations, episodes and possible new joints as aligned plain-text tables."""
     lines = ["Migrations"]
     if detection.migrations:
         rows = [("from", "to", "relation", "kind", "onset", "flagged on")]
@@ -130,6 +130,22 @@ def format_table(detection: Detection) -> str:
         lines += _align(rows)
     else:
         lines.append("  (none)")
+    if detection.possible:
+        # Never part of the JSON contract: not yet told apart from an ache.
+        lines += ["", "Possible new joints (not confirmed)"]
+        rows = [("tier", "joint", "since", "last raised", "pain", "seen")]
+        rows += [
+            (
+                p.tier,
+                _label(p.joint),
+                p.onset.isoformat(),
+                p.detected_on.isoformat(),
+                str(p.peak_pain),
+                p.explanation,
+            )
+            for p in detection.possible
+        ]
+        lines += _align(rows)
     return "\n".join(lines)
 
 

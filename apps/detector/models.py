@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import PatientProfile
+from apps.detector import wording
 from apps.diary.models import Joint
 
 
@@ -31,6 +32,10 @@ class Episode(models.Model):
     phase = models.CharField(max_length=10, choices=Phase.choices)
     resolved_on = models.DateField(null=True, blank=True)
     detected_on = models.DateField()
+    # What the detector saw, in its English words, and the facts read back from
+    # them (explain.rise_facts) so the page can say it in the reader's language.
+    explanation = models.TextField(blank=True, default="")
+    facts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["onset"]
@@ -44,6 +49,11 @@ class Episode(models.Model):
     @property
     def is_active(self) -> bool:
         return self.phase != self.Phase.RESOLVED
+
+    @property
+    def seen_words(self) -> str:
+        """What the detector saw, in the active language."""
+        return wording.rise_sentence(self.facts, fallback=self.explanation)
 
 
 class JointMigration(models.Model):
@@ -77,6 +87,9 @@ class JointMigration(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # What the detector saw when it first flagged the move (see Episode).
+    explanation = models.TextField(blank=True, default="")
+    facts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["detected_on"]
@@ -98,3 +111,52 @@ class JointMigration(models.Model):
             "to_joint": self.to_joint.name_in_sentence,
             "from_joint": self.from_joint.name_in_sentence,
         }
+
+    @property
+    def seen_words(self) -> str:
+        """What the detector saw when it flagged the move, in the active language."""
+        return wording.migration_sentence(self.facts, fallback=self.explanation)
+
+
+class PossibleJoint(models.Model):
+    """A joint raised for a few days, not yet told apart from a short ache or a flare.
+
+    Shown on the course and the dashboard, never emailed. Rewritten with every
+    detector run, so a joint that settles disappears by itself; once the rise is
+    confirmed it becomes an Episode (and, from a neighbour, a JointMigration).
+    """
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="possible_joints"
+    )
+    joint = models.ForeignKey(Joint, on_delete=models.PROTECT, related_name="+")
+    onset = models.DateField()  # first raised day
+    last_raised = models.DateField()  # latest day the joint read raised
+    peak_pain = models.PositiveSmallIntegerField()  # 0-10
+    explanation = models.TextField(blank=True, default="")
+    facts = models.JSONField(default=dict, blank=True)  # explain.possible_facts
+
+    class Meta:
+        ordering = ["-last_raised", "joint__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "joint"], name="possible_joint_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"possible {self.joint} since {self.onset}"
+
+    @property
+    def days(self) -> int:
+        return self.facts.get("days") or (self.last_raised - self.onset).days + 1
+
+    @property
+    def seen_words(self) -> str:
+        """What the detector saw, for the physician, in the active language."""
+        return wording.possible_sentence(self.facts, fallback=self.explanation)
+
+    @property
+    def patient_words(self) -> str:
+        """The patient-facing line: sore for N days, keep logging it."""
+        return wording.possible_patient_sentence(self.joint.code, self.days)

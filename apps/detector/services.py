@@ -6,9 +6,10 @@ import logging
 from django.db import connection, transaction
 
 from apps.accounts.models import PatientProfile
-from apps.detector import detect
-from apps.detector.models import Episode, JointMigration
-from apps.diary.models import CheckIn, DiaryEntry, Joint
+from apps.detector import detect, explain
+from apps.detector.models import Episode, JointMigration, PossibleJoint
+from apps.diary.models import CheckIn, DiaryEntry
+from apps.diary.selectors import joint_codes
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,6 @@ def diary_load(
     *, patient: PatientProfile, codes: dict[int, str] | None = None
 ) -> tuple[list[tuple[dt.date, str, int, int]], list[dt.date]]:
     """The patient's whole diary as detector input: (day, joint, pain, swelling) rows and logged days in order."""
-    codes = codes or _joint_codes()
     entries = DiaryEntry.objects.filter(patient=patient)
     columns = ("date", "joint_id", "pain", "swelling")
     # This runs after every saved day over years of rows: Django's per-row value
@@ -46,6 +46,7 @@ def diary_load(
     elif quiet:
         # Entries without check-ins (not made by the app): read them all.
         raw = _raw_rows(entries.values_list(*columns))
+    codes = codes or _codes_for({row[1] for row in raw})
     sample = logged[:1] or [row[0] for row in raw[:1]]
     if sample and isinstance(sample[0], str):
         # SQLite hands dates back as ISO text: parse each distinct day once and
@@ -60,6 +61,17 @@ def diary_load(
     return [(d, codes[j], pain, swelling) for d, j, pain, swelling in raw], logged
 
 
+def _codes_for(ids: set[int]) -> dict[int, str]:
+    """The cached joint id → code mapping, read again if it misses one of `ids`."""
+    codes = joint_codes()
+    if not ids <= codes.keys():
+        # The catalogue rows were recreated (a flushed test database): the
+        # process-wide cache is stale.
+        joint_codes.cache_clear()
+        codes = joint_codes()
+    return codes
+
+
 def _raw_rows(queryset) -> list[tuple]:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -70,12 +82,13 @@ def _raw_rows(queryset) -> list[tuple]:
 def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
     """Re-run the detector for one patient and store the result; returns new migrations.
 
-    Idempotent: an event already stored keeps its row, first detected_on and
-    acknowledgement; an unacknowledged event the corrected diary no longer
-    supports is dropped; an acknowledged one is never lost.
+    Idempotent: an event already stored keeps its row, first detected_on,
+    explanation and acknowledgement; an unacknowledged event the corrected diary
+    no longer supports is dropped; an acknowledged one is never lost. Possible
+    new joints are replaced by this run's, so one that settled is gone.
     """
-    codes = _joint_codes()
-    readings, logged = diary_load(patient=patient, codes=codes)
+    readings, logged = diary_load(patient=patient)
+    codes = joint_codes()  # as diary_load left it
     result = detect.detect(readings, logged)
     joints = {code: pk for pk, code in codes.items()}
     episodes = [
@@ -87,8 +100,13 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
             e.phase,
             e.resolved_on,
             e.detected_on,
+            e.explanation,
         )
         for e in result.episodes
+    ]
+    possible = [
+        (joints[p.joint], p.onset, p.detected_on, p.peak_pain, p.explanation)
+        for p in result.possible
     ]
     with transaction.atomic():
         stored_episodes = Episode.objects.filter(patient=patient).values_list(
@@ -98,8 +116,25 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
         if sorted(stored_episodes, key=repr) != sorted(episodes, key=repr):
             Episode.objects.filter(patient=patient).delete()
             Episode.objects.bulk_create(
-                Episode(patient=patient, **dict(zip(_EPISODE_FIELDS, e, strict=True)))
+                Episode(
+                    patient=patient,
+                    facts=explain.rise_facts(e[-1]),
+                    **dict(zip(_EPISODE_FIELDS, e, strict=True)),
+                )
                 for e in episodes
+            )
+        stored_possible = PossibleJoint.objects.filter(patient=patient).values_list(
+            *_POSSIBLE_FIELDS
+        )
+        if sorted(stored_possible, key=repr) != sorted(possible, key=repr):
+            PossibleJoint.objects.filter(patient=patient).delete()
+            PossibleJoint.objects.bulk_create(
+                PossibleJoint(
+                    patient=patient,
+                    facts=explain.possible_facts(p[-1]),
+                    **dict(zip(_POSSIBLE_FIELDS, p, strict=True)),
+                )
+                for p in possible
             )
         stored = list(
             JointMigration.objects.select_for_update().filter(patient=patient)
@@ -110,6 +145,12 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
             match = _match(stored, m, joints, exclude=kept)
             if match is not None:
                 kept.add(match.pk)
+                if not match.explanation and m.explanation:
+                    # Flagged before explanations were stored: fill in what was seen.
+                    JointMigration.objects.filter(pk=match.pk).update(
+                        explanation=m.explanation,
+                        facts=explain.migration_facts(m.explanation),
+                    )
                 continue
             new.append(
                 JointMigration(
@@ -120,6 +161,8 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
                     kind=m.kind,
                     to_onset=m.to_onset,
                     detected_on=m.detected_on,
+                    explanation=m.explanation,
+                    facts=explain.migration_facts(m.explanation),
                 )
             )
         stale = [s.pk for s in stored if s.pk not in kept and s.acknowledged_at is None]
@@ -137,7 +180,9 @@ _EPISODE_FIELDS = (
     "phase",
     "resolved_on",
     "detected_on",
+    "explanation",
 )
+_POSSIBLE_FIELDS = ("joint_id", "onset", "last_raised", "peak_pain", "explanation")
 
 
 def _match(
@@ -156,8 +201,3 @@ def _match(
         ):
             return s
     return None
-
-
-def _joint_codes() -> dict[int, str]:
-    # 16 static rows; one query per call is cheaper than a cache to invalidate.
-    return dict(Joint.objects.values_list("pk", "code"))

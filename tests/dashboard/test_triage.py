@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from apps.dashboard import selectors, services, triage
+from apps.detector.models import PossibleJoint
 from tests.dashboard.factories import EpisodeFactory, JointMigrationFactory
 from tests.factories import (
     CareLinkFactory,
@@ -100,7 +101,7 @@ def linked(db, physician, patient):
 def _flags(physician, today=TODAY) -> set[str]:
     _, rows, _ = selectors.triage_page(physician=physician, today=today)
     assert len(rows) == 1
-    return {f for f, _ in rows[0].flags}
+    return {f for f, *_ in rows[0].flags}
 
 
 def _log(patient, day, pain=0, code="left_hip"):
@@ -241,4 +242,44 @@ def test_patient_without_a_summary_still_appears(physician):
     _, rows, _ = selectors.triage_page(physician=physician, today=TODAY)
     assert len(rows) == 1
     assert rows[0].days_since is None
-    assert "stopped" in {f for f, _ in rows[0].flags}
+    assert "stopped" in {f for f, *_ in rows[0].flags}
+
+
+def test_a_possible_joint_is_flagged_quietly_below_a_confirmed_migration():
+    assert triage.WEIGHTS["possible"] < triage.WEIGHTS["migrated"]
+    s = _summarise(
+        possible=[
+            triage.PossibleFacts(
+                joint="left_knee",
+                last_raised=TODAY,
+                explanation="left knee: sore for 3 days, pain up to 5, mild swelling;"
+                " not yet told apart from a short ache",
+                facts={"joint": "left_knee", "days": 3, "pain": 5, "swelling": 1},
+            )
+        ]
+    )
+    assert s.possible_until == TODAY + dt.timedelta(days=13)
+    assert s.reasons["possible"]["joint"] == "left_knee"
+    assert s.urgency == 0  # the weight is added by the query, only while flagged
+
+
+def test_possible_patient_sorts_below_a_migrated_one(physician, patient):
+    other = CareLinkFactory(physician=physician).patient
+    JointMigrationFactory(patient=patient, detected_on=TODAY)
+    services.summary_refresh(patient=patient, today=TODAY)
+    PossibleJoint.objects.create(
+        patient=other,
+        joint=joint("left_knee"),
+        onset=TODAY - dt.timedelta(days=2),
+        last_raised=TODAY,
+        peak_pain=5,
+        explanation="left knee: a wording explain.py does not know",
+    )
+    services.summary_refresh(patient=other, today=TODAY)
+    _, rows, counts = selectors.triage_page(physician=physician, today=TODAY)
+    assert [r.patient for r in rows] == [patient, other]
+    assert counts["possible"] == 1
+    flags = {f: why for f, _, why in rows[1].flags}
+    assert "migrated" not in flags
+    # Facts unknown: the detector's English words, as they are.
+    assert flags["possible"] == "Left knee: a wording explain.py does not know"

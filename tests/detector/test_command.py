@@ -118,3 +118,29 @@ def test_patient_from_the_database(capsys):
     assert [(e["from"].split("_")[1], e["to"].split("_")[1]) for e in out] == [
         ("hip", "hip")
     ]
+
+
+def _hip_then_sore_knee() -> dict:
+    """The left hip heals; the left knee below it is sore for its last three days."""
+    data = hip_to_hip()
+    data["entries"] = [e for e in data["entries"] if e["joint"] == "left_hip"]
+    for day, pain in zip(data["logged_days"][-3:], (3, 4, 5), strict=True):
+        data["entries"].append(
+            {"joint": "left_knee", "date": day, "pain": pain, "swelling": 1}
+        )
+    data["entries"].append(
+        {"joint": "left_knee", "date": data["logged_days"][0], "pain": 0, "swelling": 0}
+    )
+    return data
+
+
+def test_json_lists_confirmed_migrations_only(tmp_path, capsys):
+    path = diary_file(tmp_path, _hip_then_sore_knee())
+    call_command("detect_migrations", "--format", "json", path)
+    assert json.loads(capsys.readouterr().out) == []
+    call_command("detect_migrations", "--format", "table", path)
+    out = capsys.readouterr().out
+    assert "Possible new joints (not confirmed)" in out
+    (row,) = [line for line in out.splitlines() if "Left knee" in line]
+    assert row.split()[0] == "possible"
+    assert "not yet told apart" in row

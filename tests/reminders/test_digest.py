@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from apps.detector import explain
 from apps.detector.models import JointMigration
 from apps.reminders import tasks
 from apps.reminders.models import DigestDelivery
@@ -94,3 +95,34 @@ def test_queue_physician_digests_fans_out_to_opted_in_physicians(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.queue_physician_digests() == 1
     assert queued == [physician.pk]
+
+
+def test_digest_says_what_the_detector_saw_in_the_physicians_language(
+    physician, patient, mailoutbox
+):
+    physician.user.language = "de"
+    physician.user.save(update_fields=["language"])
+    CheckInFactory(patient=patient, date=TODAY)
+    text = (
+        "left knee: pain up from 0 to 5 over 9 days with moderate swelling, "
+        "while the left hip improves"
+    )
+    with time_machine.travel(MORNING - dt.timedelta(hours=5)):
+        JointMigration.objects.create(
+            patient=patient,
+            from_joint=joint("left_hip"),
+            to_joint=joint("left_knee"),
+            relation=JointMigration.Relation.ADJACENT,
+            kind=JointMigration.Kind.OVERLAP,
+            to_onset=TODAY - dt.timedelta(days=9),
+            detected_on=TODAY,
+            explanation=text,
+            facts=explain.migration_facts(text),
+        )
+    digest_send(physician_id=physician.pk, now=MORNING)
+    body = mailoutbox[0].body
+    assert (
+        "Linkes Knie: Schmerz binnen 9 Tagen von 0 auf 5 gestiegen, mit mäßiger "
+        "Schwellung, während sich die linke Hüfte bessert." in body
+    )
+    assert "Linkes Knie: Schmerz binnen" in mailoutbox[0].alternatives[0][0]

@@ -103,6 +103,7 @@ def _digest_context(*, physician, flags, unsubscribe_url, patient_url) -> dict:
                 "to_joint": m.to_joint.label,
                 "to_onset": m.to_onset,
                 "relation": m.get_relation_display(),
+                "seen": m.seen_words,
                 "url": patient_url(m.patient),
             }
             for m in flags.migrations
