@@ -65,7 +65,7 @@ class MigrationFacts:
     from_joint: str = ""
     to_joint: str = ""
     explanation: str = ""  # the detector's English words
-    facts: Mapping | None = None  # detector.explain.migration_facts
+    facts: Mapping | None = None  # detect.MigrationFinding.facts
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class PossibleFacts:
     joint: str
     last_raised: dt.date
     explanation: str = ""
-    facts: Mapping | None = None  # detector.explain.possible_facts
+    facts: Mapping | None = None  # detect.EpisodeFinding.facts (possible)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
@@ -171,6 +171,8 @@ class EpisodeFinding:
     detected_on: date
     tier: str = CONFIRMED  # "confirmed" | "possible"
     explanation: str = ""  # what the detector saw, in plain words
+    # The same, as data, for wording in other languages: rise_facts / possible_facts.
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ class MigrationFinding:
     to_onset: date  # estimated onset of the new joint, from data up to detected_on
     detected_on: date  # first day the diary up to then justified the flag
     explanation: str = ""  # what the detector saw, in plain words
+    facts: Mapping[str, object] = field(default_factory=dict)  # migration facts
 
 
 @dataclass(frozen=True)
@@ -1051,7 +1054,8 @@ def _finish(ep: _Episode, r: _JointResult) -> EpisodeFinding:
             date.fromordinal(ep.resolved_on) if ep.resolved_on is not None else None
         ),
         detected_on=date.fromordinal(ep.detected),
-        explanation=_rise_words(ep),
+        explanation=_rise_words(facts := _rise_facts(ep)),
+        facts=facts,
     )
 
 
@@ -1122,13 +1126,11 @@ def _link(
         settled = any(
             start <= new.onset and end > new.detected for start, end in source.quiet
         )
-        words = _rise_words(new)
-        words += ", " + _source_words(source, joints[source.joint], new.detected)
-        if rel == OTHER:
-            words += (
-                f"; not a neighbour of the {_label(source.joint)}, so flagged only"
-                " once the rise was beyond doubt"
-            )
+        facts = {
+            **_rise_facts(new),
+            **_source_facts(source, joints[source.joint], new.detected),
+            "far": rel == OTHER,
+        }
         migrations.append(
             MigrationFinding(
                 from_joint=source.joint,
@@ -1137,7 +1139,8 @@ def _link(
                 kind=SEQUENTIAL if settled else OVERLAP,
                 to_onset=date.fromordinal(new.onset),
                 detected_on=date.fromordinal(flagged),
-                explanation=words,
+                explanation=_migration_words(facts),
+                facts=facts,
             )
         )
     migrations.sort(key=lambda m: (m.detected_on, _joint_sort_key(m.to_joint)))
@@ -1150,34 +1153,63 @@ _SWELLING_WORDS = (
     "moderate swelling",
     "marked swelling",
 )
+# How the source joint stood when the new one was flagged (migration facts).
+SOURCE_SETTLED = "settled"  # healed `weeks` weeks before, two or more
+SOURCE_JUST_SETTLED = "just_settled"
+SOURCE_SETTLING = "settling"
+SOURCE_IMPROVING = "improving"
+SOURCE_AT_WORST = "at_worst"
 
 
-def _rise_words(ep: _Episode) -> str:
-    """'right hip: pain up from 0 to 5 over 9 days with moderate swelling'."""
-    label = _label(ep.joint)
-    swelling = _SWELLING_WORDS[min(3, max(0, ep.swelling - ep.base_swelling))]
+def _rise_facts(ep: _Episode) -> dict[str, object]:
+    """The new joint's rise as data; `_rise_words` says it in English."""
+    swelling = min(3, max(0, ep.swelling - ep.base_swelling))
     if ep.censored:
-        return f"{label}: pain {ep.level} with {swelling} since the diary began"
-    days = ep.detected - ep.onset
-    text = (
-        f"{label}: pain up from {ep.base_pain} to {ep.level} over {days} "
-        f"day{'s' if days != 1 else ''} with {swelling}"
-    )
+        return {
+            "joint": ep.joint,
+            "censored": True,
+            "to_pain": ep.level,
+            "swelling": swelling,
+        }
+    facts: dict[str, object] = {
+        "joint": ep.joint,
+        "censored": False,
+        "from_pain": ep.base_pain,
+        "to_pain": ep.level,
+        "days": ep.detected - ep.onset,
+        "swelling": swelling,
+    }
     if ep.gap:
-        text += f" (first logged after {ep.gap} days without a diary)"
+        facts["gap"] = ep.gap
+    return facts
+
+
+def _rise_words(facts: Mapping) -> str:
+    """'right hip: pain up from 0 to 5 over 9 days with moderate swelling'."""
+    label = _label(facts["joint"])
+    swelling = _SWELLING_WORDS[facts["swelling"]]
+    if facts["censored"]:
+        return f"{label}: pain {facts['to_pain']} with {swelling} since the diary began"
+    days = facts["days"]
+    text = (
+        f"{label}: pain up from {facts['from_pain']} to {facts['to_pain']} over "
+        f"{days} day{'s' if days != 1 else ''} with {swelling}"
+    )
+    if facts.get("gap"):
+        text += f" (first logged after {facts['gap']} days without a diary)"
     return text
 
 
-def _source_words(source: _Episode, r: _JointResult, day: int) -> str:
-    """How the source joint stood on `day`: 'while the left hip improves'."""
-    label = _label(source.joint)
+def _source_facts(source: _Episode, r: _JointResult, day: int) -> dict[str, object]:
+    """How the source joint stood on `day` (ordinal): its code, state and weeks settled."""
+    facts: dict[str, object] = {"source": source.joint}
     if source.resolved_known is not None and source.resolved_known <= day:
         weeks = (day - source.resolved_on) // 7
         if weeks >= 2:
-            return f"{weeks} weeks after the {label} settled"
-        return f"just after the {label} settled"
+            return {**facts, "source_state": SOURCE_SETTLED, "weeks": weeks}
+        return {**facts, "source_state": SOURCE_JUST_SETTLED}
     if any(start <= day < end for start, end in source.quiet):
-        return f"as the {label} settles"
+        return {**facts, "source_state": SOURCE_SETTLING}
     at = bisect_left(r.ords, day + 1) - 1
     peak = max(
         (r.smoothed(k) for k in range(source.start_index, at + 1) if r.ords[k] <= day),
@@ -1185,8 +1217,32 @@ def _source_words(source: _Episode, r: _JointResult, day: int) -> str:
     )
     now = r.smoothed(at) if at >= 0 else peak
     if now <= peak - max(1.5, 0.25 * (peak - source.base_pain)):
-        return f"while the {label} improves"
-    return f"while the {label} is still at its worst"
+        return {**facts, "source_state": SOURCE_IMPROVING}
+    return {**facts, "source_state": SOURCE_AT_WORST}
+
+
+_SOURCE_WORDS = {
+    SOURCE_JUST_SETTLED: "just after the {} settled",
+    SOURCE_SETTLING: "as the {} settles",
+    SOURCE_IMPROVING: "while the {} improves",
+    SOURCE_AT_WORST: "while the {} is still at its worst",
+}
+
+
+def _migration_words(facts: Mapping) -> str:
+    """'right hip: pain up … with moderate swelling, while the left hip improves'."""
+    label = _label(facts["source"])
+    if facts["source_state"] == SOURCE_SETTLED:
+        source = f"{facts['weeks']} weeks after the {label} settled"
+    else:
+        source = _SOURCE_WORDS[facts["source_state"]].format(label)
+    text = f"{_rise_words(facts)}, {source}"
+    if facts["far"]:
+        text += (
+            f"; not a neighbour of the {label}, so flagged only once the rise was"
+            " beyond doubt"
+        )
+    return text
 
 
 def _possible(
@@ -1210,16 +1266,14 @@ def _possible(
     prior = 0.0 if near or not active else -FAR_PRIOR
     if open_.evidence + prior < LEANING:
         return None
-    label = _label(open_.joint)
-    swelling = _SWELLING_WORDS[min(3, open_.swelling)]
-    text = (
-        f"{label}: sore for {days} day{'s' if days != 1 else ''}, pain up to "
-        f"{open_.pain}, {swelling}"
-    )
-    if near:
-        text += f", beside the {_label(max(near, key=lambda e: e.onset).joint)}"
-    kind = "a flare" if open_.arthritic else "a short ache"
-    text += f"; not yet told apart from {kind}"
+    facts = {
+        "joint": open_.joint,
+        "days": days,
+        "pain": open_.pain,
+        "swelling": min(3, open_.swelling),
+        "beside": max(near, key=lambda e: e.onset).joint if near else None,
+        "confounder": "flare" if open_.arthritic else "ache",
+    }
     return EpisodeFinding(
         joint=open_.joint,
         onset=date.fromordinal(open_.onset),
@@ -1229,5 +1283,19 @@ def _possible(
         resolved_on=None,
         detected_on=date.fromordinal(open_.last),
         tier=POSSIBLE,
-        explanation=text,
+        explanation=_possible_words(facts),
+        facts=facts,
     )
+
+
+def _possible_words(facts: Mapping) -> str:
+    """'left ankle: sore for 3 days, pain up to 4 with no swelling yet; not yet told apart from a short ache'."""
+    days = facts["days"]
+    text = (
+        f"{_label(facts['joint'])}: sore for {days} day{'s' if days != 1 else ''}, "
+        f"pain up to {facts['pain']} with {_SWELLING_WORDS[facts['swelling']]}"
+    )
+    if facts["beside"]:
+        text += f", beside the {_label(facts['beside'])}"
+    kind = "a flare" if facts["confounder"] == "flare" else "a short ache"
+    return text + f"; not yet told apart from {kind}"

@@ -32,8 +32,8 @@ class Episode(models.Model):
     phase = models.CharField(max_length=10, choices=Phase.choices)
     resolved_on = models.DateField(null=True, blank=True)
     detected_on = models.DateField()
-    # What the detector saw, in its English words, and the facts read back from
-    # them (explain.rise_facts) so the page can say it in the reader's language.
+    # What the detector saw, in its English words, and the same facts as data
+    # (detect.EpisodeFinding.facts) so the page can say it in the reader's language.
     explanation = models.TextField(blank=True, default="")
     facts = models.JSONField(default=dict, blank=True)
 
@@ -134,7 +134,7 @@ class PossibleJoint(models.Model):
     last_raised = models.DateField()  # latest day the joint read raised
     peak_pain = models.PositiveSmallIntegerField()  # 0-10
     explanation = models.TextField(blank=True, default="")
-    facts = models.JSONField(default=dict, blank=True)  # explain.possible_facts
+    facts = models.JSONField(default=dict, blank=True)  # EpisodeFinding.facts
 
     class Meta:
         ordering = ["-last_raised", "joint__sort_order"]

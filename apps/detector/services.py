@@ -6,7 +6,7 @@ import logging
 from django.db import connection, transaction
 
 from apps.accounts.models import PatientProfile
-from apps.detector import detect, explain
+from apps.detector import detect
 from apps.detector.models import Episode, JointMigration, PossibleJoint
 from apps.diary.models import CheckIn, DiaryEntry
 from apps.diary.selectors import joint_codes
@@ -118,10 +118,10 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
             Episode.objects.bulk_create(
                 Episode(
                     patient=patient,
-                    facts=explain.rise_facts(e[-1]),
+                    facts=finding.facts,
                     **dict(zip(_EPISODE_FIELDS, e, strict=True)),
                 )
-                for e in episodes
+                for e, finding in zip(episodes, result.episodes, strict=True)
             )
         stored_possible = PossibleJoint.objects.filter(patient=patient).values_list(
             *_POSSIBLE_FIELDS
@@ -131,10 +131,10 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
             PossibleJoint.objects.bulk_create(
                 PossibleJoint(
                     patient=patient,
-                    facts=explain.possible_facts(p[-1]),
+                    facts=finding.facts,
                     **dict(zip(_POSSIBLE_FIELDS, p, strict=True)),
                 )
-                for p in possible
+                for p, finding in zip(possible, result.possible, strict=True)
             )
         stored = list(
             JointMigration.objects.select_for_update().filter(patient=patient)
@@ -149,7 +149,7 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
                     # Flagged before explanations were stored: fill in what was seen.
                     JointMigration.objects.filter(pk=match.pk).update(
                         explanation=m.explanation,
-                        facts=explain.migration_facts(m.explanation),
+                        facts=m.facts,
                     )
                 continue
             new.append(
@@ -162,7 +162,7 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
                     to_onset=m.to_onset,
                     detected_on=m.detected_on,
                     explanation=m.explanation,
-                    facts=explain.migration_facts(m.explanation),
+                    facts=m.facts,
                 )
             )
         stale = [s.pk for s in stored if s.pk not in kept and s.acknowledged_at is None]

@@ -1,9 +1,9 @@
 """The detector's explanations said again in the reader's language.
 
-detect.py explains itself in English; explain.py reads the facts back out of
-that sentence and the models store them. These functions build the sentence
-from the facts with gettext, so a physician reading German sees German. Without
-facts (a sentence explain.py did not recognise) the English text is shown.
+detect.py explains itself in English and hands over the same facts as data
+(`facts` on each finding); the models store both. These functions build the
+sentence from the facts with gettext, so a physician reading German sees German.
+A row without facts (stored before there were any) shows the English text.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext
 
-from apps.detector import explain
+from apps.detector import detect
 from apps.diary.models import JOINT_NAMES_IN_SENTENCE, joint_label
 
 
@@ -62,7 +62,7 @@ def _rise(facts: dict[str, Any]) -> str:
 def _source(facts: dict[str, Any]) -> str:
     joint = _in_sentence(facts["source"])
     state = facts["source_state"]
-    if state == explain.SETTLED:
+    if state == detect.SOURCE_SETTLED:
         weeks = facts["weeks"]
         return ngettext(
             "%(weeks)s week after the %(joint)s settled",
@@ -70,10 +70,10 @@ def _source(facts: dict[str, Any]) -> str:
             weeks,
         ) % {"weeks": weeks, "joint": joint}
     phrase = {
-        explain.JUST_SETTLED: gettext("just after the %(joint)s settled"),
-        explain.SETTLING: gettext("as the %(joint)s settles"),
-        explain.IMPROVING: gettext("while the %(joint)s improves"),
-        explain.AT_WORST: gettext("while the %(joint)s is still at its worst"),
+        detect.SOURCE_JUST_SETTLED: gettext("just after the %(joint)s settled"),
+        detect.SOURCE_SETTLING: gettext("as the %(joint)s settles"),
+        detect.SOURCE_IMPROVING: gettext("while the %(joint)s improves"),
+        detect.SOURCE_AT_WORST: gettext("while the %(joint)s is still at its worst"),
     }[state]
     return phrase % {"joint": joint}
 

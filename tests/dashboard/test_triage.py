@@ -252,7 +252,7 @@ def test_a_possible_joint_is_flagged_quietly_below_a_confirmed_migration():
             triage.PossibleFacts(
                 joint="left_knee",
                 last_raised=TODAY,
-                explanation="left knee: sore for 3 days, pain up to 5, mild swelling;"
+                explanation="left knee: sore for 3 days, pain up to 5 with mild swelling;"
                 " not yet told apart from a short ache",
                 facts={"joint": "left_knee", "days": 3, "pain": 5, "swelling": 1},
             )
@@ -273,7 +273,7 @@ def test_possible_patient_sorts_below_a_migrated_one(physician, patient):
         onset=TODAY - dt.timedelta(days=2),
         last_raised=TODAY,
         peak_pain=5,
-        explanation="left knee: a wording explain.py does not know",
+        explanation="left knee: stored before there were facts",
     )
     services.summary_refresh(patient=other, today=TODAY)
     _, rows, counts = selectors.triage_page(physician=physician, today=TODAY)
@@ -282,4 +282,4 @@ def test_possible_patient_sorts_below_a_migrated_one(physician, patient):
     flags = {f: why for f, _, why in rows[1].flags}
     assert "migrated" not in flags
     # Facts unknown: the detector's English words, as they are.
-    assert flags["possible"] == "Left knee: a wording explain.py does not know"
+    assert flags["possible"] == "Left knee: stored before there were facts"

@@ -1,4 +1,4 @@
-"""explain.py reads back every explanation detect.py writes; wording.py says it again."""
+"""Every finding carries its facts; wording.py says them in the reader's language."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import random
 
 import pytest
 from django.utils import translation
+from django.utils.text import capfirst
 
-from apps.detector import explain, wording
+from apps.detector import wording
 from apps.detector.detect import detect
 from testkit.synthetic import generate_course
 
@@ -23,21 +24,30 @@ def _detections(n: int = 120):
         )
 
 
-def test_every_explanation_the_detector_writes_is_read_back():
+def test_every_finding_carries_its_facts_and_the_english_is_the_wording_of_them():
     seen = {"episode": 0, "migration": 0, "possible": 0}
-    for result in _detections():
-        for e in result.episodes:
-            assert explain.rise_facts(e.explanation)["joint"] == e.joint, e.explanation
-            seen["episode"] += 1
-        for m in result.migrations:
-            facts = explain.migration_facts(m.explanation)
-            assert (facts["source"], facts["joint"]) == (m.from_joint, m.to_joint)
-            seen["migration"] += 1
-        for p in result.possible:
-            facts = explain.possible_facts(p.explanation)
-            assert facts["joint"] == p.joint, p.explanation
-            assert facts["pain"] == p.peak_pain
-            seen["possible"] += 1
+    with translation.override("en"):
+        for result in _detections():
+            for e in result.episodes:
+                assert e.facts["joint"] == e.joint
+                assert wording.rise_sentence(e.facts) == capfirst(e.explanation) + "."
+                seen["episode"] += 1
+            for m in result.migrations:
+                assert (m.facts["source"], m.facts["joint"]) == (
+                    m.from_joint,
+                    m.to_joint,
+                )
+                assert m.facts["far"] is (m.relation == "other")
+                assert wording.migration_sentence(m.facts) == (
+                    capfirst(m.explanation) + "."
+                )
+                seen["migration"] += 1
+            for p in result.possible:
+                assert (p.facts["joint"], p.facts["pain"]) == (p.joint, p.peak_pain)
+                assert wording.possible_sentence(p.facts) == (
+                    capfirst(p.explanation) + "."
+                )
+                seen["possible"] += 1
     assert all(seen.values()), seen
 
 
@@ -80,23 +90,30 @@ def test_every_explanation_the_detector_writes_is_read_back():
         ),
     ],
 )
-def test_migration_facts(text, facts):
-    assert explain.migration_facts(text) == facts
+def test_migration_facts_worded_in_english(text, facts):
+    with translation.override("en"):
+        assert wording.migration_sentence(facts) == capfirst(text) + "."
 
 
-def test_an_unknown_sentence_gives_no_facts_and_is_shown_in_english():
-    text = "left hip: something new the detector learnt to say"
-    assert explain.migration_facts(text) == {}
+def test_a_row_stored_without_facts_is_shown_in_english():
+    text = "left hip: something the detector said before it gave facts"
     assert wording.migration_sentence({}, fallback=text) == (
-        "Left hip: something new the detector learnt to say"
+        "Left hip: something the detector said before it gave facts"
     )
 
 
 def test_the_migration_sentence_in_german():
-    facts = explain.migration_facts(
-        "right hip: pain up from 0 to 5 over 9 days with moderate swelling, "
-        "while the left hip improves"
-    )
+    facts = {
+        "joint": "right_hip",
+        "censored": False,
+        "from_pain": 0,
+        "to_pain": 5,
+        "days": 9,
+        "swelling": 2,
+        "source": "left_hip",
+        "source_state": "improving",
+        "far": False,
+    }
     with translation.override("de"):
         assert wording.migration_sentence(facts) == (
             "Rechte Hüfte: Schmerz binnen 9 Tagen von 0 auf 5 gestiegen, mit mäßiger "

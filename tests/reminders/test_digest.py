@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 import time_machine
 
-from apps.detector import explain
 from apps.detector.models import JointMigration
 from apps.reminders import tasks
 from apps.reminders.models import DigestDelivery
@@ -117,7 +116,17 @@ def test_digest_says_what_the_detector_saw_in_the_physicians_language(
             to_onset=TODAY - dt.timedelta(days=9),
             detected_on=TODAY,
             explanation=text,
-            facts=explain.migration_facts(text),
+            facts={
+                "joint": "left_knee",
+                "censored": False,
+                "from_pain": 0,
+                "to_pain": 5,
+                "days": 9,
+                "swelling": 2,
+                "source": "left_hip",
+                "source_state": "improving",
+                "far": False,
+            },
         )
     digest_send(physician_id=physician.pk, now=MORNING)
     body = mailoutbox[0].body
