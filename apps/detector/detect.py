@@ -104,9 +104,20 @@ START_WINDOW_DAYS = 7
 # end within the test), so however long it stays raised proves little on its own:
 # the persistence evidence tops out near log(1 / SHIFT_SHARE), and the rest must
 # come from what TMO does and arthritis does not, marked swelling or very high pain.
+# An ache now and then lingers for a week or more (a strain that is walked on), at
+# moderate pain and without swelling: the tail past the usual few days keeps such
+# an ache a transient, so that staying raised a week is not taken for a rise by
+# itself; a TMO rise outlasts the tail, and its swelling and climbing pain add the
+# level evidence that an ache lacks.
 FLARE_SHARE = 0.7
 SHIFT_SHARE = 0.1
-ACHE_DAYS = {1: 0.35, 2: 0.3, 3: 0.25, 4: 0.1}
+ACHE_DAYS = {
+    **{1: 0.32, 2: 0.27, 3: 0.22, 4: 0.09},
+    **{5: 0.03, 6: 0.025, 7: 0.02, 8: 0.01, 9: 0.008, 10: 0.007},
+}
+# The longest usual ache: a transient raised past it, with evidence, was a flare
+# (the tail above is the exception, not the rule, so it does not move this).
+ACHE_USUAL_DAYS = 4
 FLARE_DAYS = dict(
     enumerate((3, 3, 3, 2, 2, 2, 2, 2, 2, 1.5, 1, 0.5, 0.25, 0.1), start=1)
 )
@@ -641,7 +652,6 @@ _MEDIAN3 = {
 _OPEN = 10**9
 # A transient that outlasts any test: an arthritic joint's level moving.
 _FOREVER = 10**6
-_ACHE_MAX = max(ACHE_DAYS)
 
 
 def _lengths(
@@ -869,7 +879,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
             base.add(result, j, i + 1)
             if (
                 raised_days >= 3
-                and ords[last_raised] - ords[j] >= _ACHE_MAX
+                and ords[last_raised] - ords[j] >= ACHE_USUAL_DAYS
                 and longest >= FLARE_EVIDENCE
             ):
                 base.flares.append(ords[i])

@@ -517,3 +517,42 @@ def test_database_rows_give_the_same_result_as_readings() -> None:
     readings, logged = KNEE_ANKLE_FOOT.build()
     rows = [(r.day, r.joint, r.pain, r.swelling) for r in readings]
     assert detect(rows, logged) == detect(readings, logged)
+
+
+def _with_ache(
+    diary: Diary, joint: str, start: int, days: int, pain: int
+) -> tuple[list[Reading], list[date]]:
+    """The diary with an ache in joint: pain read as given for days, no swelling."""
+    readings, logged = diary.build()
+    ache = {DAY0 + timedelta(start + k) for k in range(days)}
+    return [
+        Reading(r.day, r.joint, max(r.pain, pain), r.swelling)
+        if r.joint == joint and r.day in ache
+        else r
+        for r in readings
+    ], logged
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_six_day_ache_without_swelling_is_no_migration(seed):
+    # The knee next to a hip that had TMO aches at pain 3 for six days, without
+    # swelling, then reads as before: a lingering ache, not the next joint.
+    diary = Diary((Course("left_hip", 20),), seed=seed)
+    readings, logged = _with_ache(diary, "left_knee", 240, 6, 3)
+    detection = detect(readings, logged)
+    assert detection.migrations == []
+    assert [e.joint for e in detection.episodes] == ["left_hip"]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_slow_mild_rise_is_still_a_migration(seed):
+    # The knee builds over eight weeks to pain 4 with one grade of swelling: a
+    # slow, mild episode, still flagged as the hip's migration.
+    diary = Diary(
+        (
+            Course("left_hip", 20),
+            Course("left_knee", 230, rise=56, peak=4.0, swelling=1),
+        ),
+        seed=seed,
+    )
+    assert flags(run(diary)) == [("left_hip", "left_knee", "adjacent", "sequential")]
