@@ -49,3 +49,24 @@ def test_possible_joint_on_course_and_dashboard_at_390px(
     assert "sore for 3 days" in page.locator(".possible-row").inner_text()
     assert a11y.axe_violations(page) == []
     screenshot(page, "patient-detail-possible-390")
+
+
+def test_the_flags_reasons_fit_at_200_percent_text_and_at_320px(
+    page, live_server, login, screenshot, demo
+):
+    login(page, "doctor@example.com", DEMO_PASSWORD)
+    pk = PatientProfile.objects.get(user__email="patient11@example.com").pk
+    problems = {}
+    for url in ("/physician/?flag=possible", f"/physician/patients/{pk}/"):
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}{url}")
+        a11y.text_size(page, 200)
+        problems[f"{url} at 200%"] = a11y.layout_problems(page)
+        page.set_viewport_size({"width": 320, "height": 640})
+        page.goto(f"{live_server.url}{url}")
+        problems[f"{url} at 320"] = a11y.layout_problems(page)
+    screenshot(page, "patient-detail-possible-320")
+    page.goto(f"{live_server.url}/physician/?flag=possible")
+    a11y.text_size(page, 200)
+    screenshot(page, "dashboard-possible-320-200pct")
+    assert all(found == [] for found in problems.values()), problems
