@@ -108,7 +108,13 @@ START_WINDOW_DAYS = 7
 # moderate pain and without swelling: the tail past the usual few days keeps such
 # an ache a transient, so that staying raised a week is not taken for a rise by
 # itself; a TMO rise outlasts the tail, and its swelling and climbing pain add the
-# level evidence that an ache lacks.
+# level evidence that an ache lacks. The tail is an ache of its own kind, one that
+# hardly swells: swollen readings while it would last are less likely under it
+# than under a short ache (LINGERING_SWOLLEN, the ratio per swollen reading), so as
+# the joint keeps swelling the transient left to explain it is the short one, and
+# a swollen joint that stays raised past a few days is not held back by the tail.
+# Swollen means above the swelling the joint's quiet days reach, on two readings
+# running: a patient who rates loosely, or one slip of the scale, is not swelling.
 FLARE_SHARE = 0.7
 SHIFT_SHARE = 0.1
 ACHE_DAYS = {
@@ -116,8 +122,10 @@ ACHE_DAYS = {
     **{5: 0.03, 6: 0.025, 7: 0.02, 8: 0.01, 9: 0.008, 10: 0.007},
 }
 # The longest usual ache: a transient raised past it, with evidence, was a flare
-# (the tail above is the exception, not the rule, so it does not move this).
+# (the tail above is the exception, not the rule, so it does not move this). The
+# lengths past it are the lingering, unswollen kind.
 ACHE_USUAL_DAYS = 4
+LINGERING_SWOLLEN = 0.5
 FLARE_DAYS = dict(
     enumerate((3, 3, 3, 2, 2, 2, 2, 2, 2, 1.5, 1, 0.5, 0.25, 0.1), start=1)
 )
@@ -212,6 +220,9 @@ class _Baseline:
 
     pain: int = 0
     swelling: int = 0
+    # Swelling grades its quiet days reach now and then (a patient who rates
+    # loosely): a transient swollen no further than this has not swollen.
+    swelling_swing: int = 0
     margin: int = 2  # raised: pain + swelling >= pain + swelling baselines + margin
     arthritic: bool = False
     own: bool = False  # from the joint's own quiet readings, not the patient's floor
@@ -248,7 +259,7 @@ class _Baseline:
         if size < POOL_MIN:
             # Nothing of its own yet (the diary began mid-episode): the floor.
             self.pain = math.floor(floor)
-            self.swelling = 0
+            self.swelling = self.swelling_swing = 0
             self.margin = math.ceil(RAISED)
             self.arthritic = False
             self.own = False
@@ -258,7 +269,12 @@ class _Baseline:
         ordered = sorted(pool_p)
         self.pain = ordered[(size - 1) // 2]
         # Most joints never swell on a quiet day: no need to sort the zeros.
-        self.swelling = sorted(self.pool_s)[(size - 1) // 2] if any(self.pool_s) else 0
+        if any(self.pool_s):
+            swells = sorted(self.pool_s)
+            self.swelling = swells[(size - 1) // 2]
+            self.swelling_swing = swells[(size * 9) // 10]
+        else:
+            self.swelling = self.swelling_swing = 0
         swing = ordered[(size * 9) // 10] - self.pain + 0.5
         self.margin = math.ceil(swing if swing > RAISED else RAISED)
         recent = (
@@ -293,6 +309,9 @@ class _Test:
     likelihood of those ordinary readings is the Beta-binomial one, built reading
     by reading from its predictive probabilities. A patient whose good days often
     read raised learns a high rate, and their everyday swings weigh little.
+    Some of the D past the usual ache are a lingering ache's, which hardly swells:
+    under it each swollen reading while it lasts has LINGERING_SWOLLEN times the
+    likelihood it has under any other transient.
     """
 
     first: int  # day (ordinal) of the first raised reading
@@ -300,6 +319,9 @@ class _Test:
     # remaining[i]: the weight of the lengths from durations[i] on
     remaining: tuple[float, ...]
     weights: tuple[float, ...]
+    # The same for the lingering aches, which do not swell (their own likelihood).
+    remaining_dry: tuple[float, ...]
+    weights_dry: tuple[float, ...]
     forever: float  # weight of a transient that never ends (a level that moved)
     alpha: float
     beta: float
@@ -310,9 +332,10 @@ class _Test:
     ordinary_raised: int = 0
     ordinary_seen: int = 0
     # Per possible start of the transient: [share, likelihood while it lasts,
-    # likelihood if it never ends, start day, raised, seen, lengths ended]. While
-    # a transient lasts, every length from that start reads alike, so they share
-    # one likelihood until each ends (the test's cost is in this bookkeeping).
+    # likelihood if it never ends, start day, raised, seen, lengths ended,
+    # likelihood while a lingering ache lasts]. While a transient lasts, every
+    # length of a kind from that start reads alike, so they share one likelihood
+    # until each ends (the test's cost is in this bookkeeping).
     starts: list[list] = field(default_factory=list)
     # Per transient that has ended: [weight, likelihood, raised, seen], raised and
     # seen counting its ordinary readings.
@@ -328,24 +351,28 @@ class _Test:
             )
         else:
             lengths, rate, swelling = _ACHE_LENGTHS, P_RAISED_AFTER, SWELLING_EVIDENCE
-        durations, weights, remaining, forever = lengths
+        durations, weights, remaining, weights_dry, remaining_dry, forever = lengths
         return cls(
             first=first,
             durations=durations,
             remaining=remaining,
             weights=weights,
+            remaining_dry=remaining_dry,
+            weights_dry=weights_dry,
             forever=forever,
             alpha=rate * RATE_PRIOR_READINGS + base.raised,
             beta=(1 - rate) * RATE_PRIOR_READINGS + base.quiet,
             swelling_evidence=swelling,
         )
 
-    def update(self, day: int, raised: bool) -> float:
-        """Take one reading; returns the persistence evidence so far (log odds)."""
+    def update(self, day: int, raised: bool, swollen: bool = False) -> float:
+        """Take one reading, `swollen` if above the baseline's swelling; returns the
+        persistence evidence so far (log odds)."""
         a, b = self.alpha, self.beta
         tmo_factor = P_RAISED_TMO if raised else 1 - P_RAISED_TMO
         self.tmo *= tmo_factor
         on = P_RAISED_BUMP if raised else 1 - P_RAISED_BUMP
+        on_dry = on * LINGERING_SWOLLEN if swollen else on
         transient = 0.0
         ended = self.ended
         ab = a + b
@@ -364,15 +391,17 @@ class _Test:
                 bump[1] *= (b + m - k) / (ab + m)
                 bump[3] = m + 1
                 transient += bump[0] * bump[1]
-        durations, weights = self.durations, self.weights
+        durations, weights, weights_dry = self.durations, self.weights, self.weights_dry
+        remaining, remaining_dry = self.remaining, self.remaining_dry
         for st in self.starts:
-            share, lasting, start, done = st[0], st[1], st[3], st[6]
+            share, lasting, start, done, dry = st[0], st[1], st[3], st[6], st[7]
             while done < len(durations) and day >= start + durations[done]:
                 # This length has ended: from now on its readings are ordinary.
                 k, m = st[4], st[5]
                 bump = [
-                    share * weights[done],
-                    lasting * ((a + k if raised else b + m - k) / (a + b + m)),
+                    share,
+                    (weights[done] * lasting + weights_dry[done] * dry)
+                    * ((a + k if raised else b + m - k) / (a + b + m)),
                     k + raised,
                     m + 1,
                 ]
@@ -381,9 +410,14 @@ class _Test:
                 done += 1
             st[6] = done
             st[1] = lasting = lasting * on
+            st[7] = dry = dry * on_dry
             # A level that moved reads like a TMO rise, reading for reading.
             st[2] *= tmo_factor
-            transient += share * (self.remaining[done] * lasting + self.forever * st[2])
+            transient += share * (
+                remaining[done] * lasting
+                + remaining_dry[done] * dry
+                + self.forever * st[2]
+            )
         early = day - self.first < START_WINDOW_DAYS
         if raised and early and len(self.starts) < len(START_WEIGHTS):
             # This raised reading may be where the transient began: the readings
@@ -398,9 +432,12 @@ class _Test:
                 self.ordinary_raised,
                 self.ordinary_seen,
                 0,
+                ordinary * on_dry,
             ]
             self.starts.append(st)
-            transient += share * (self.remaining[0] * st[1] + self.forever * st[2])
+            transient += share * (
+                remaining[0] * st[1] + remaining_dry[0] * st[7] + self.forever * st[2]
+            )
         k, m = self.ordinary_raised, self.ordinary_seen
         self.ordinary *= (a + k if raised else b + m - k) / (a + b + m)
         self.ordinary_raised = k + raised
@@ -418,6 +455,7 @@ class _Test:
             for st in self.starts:
                 st[1] /= scale
                 st[2] /= scale
+                st[7] /= scale
             transient /= scale
         return math.log(self.tmo / transient) if transient > 0 else 50.0
 
@@ -654,16 +692,25 @@ _OPEN = 10**9
 _FOREVER = 10**6
 
 
-def _lengths(
-    days: dict[int, float],
-) -> tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...], float]:
-    """Transient lengths -> probability, as the test takes them: the finite lengths
-    shortest first, their weights, the weight left from each on, and the weight of
-    a transient that never ends."""
-    finite = sorted(d for d in days if d != _FOREVER)
-    weights = tuple(days[d] for d in finite)
+def _lengths(days: dict[int, float], dry: dict[int, float]) -> tuple:
+    """Transient lengths -> probability, of any transient (`days`) and of a lingering
+    ache that does not swell (`dry`), as the test takes them: the finite lengths
+    shortest first; per kind their weights and the weight left from each on; and
+    the weight of a transient that never ends."""
+    finite = sorted({d for d in (*days, *dry) if d != _FOREVER})
+    weights = tuple(days.get(d, 0.0) for d in finite)
+    weights_dry = tuple(dry.get(d, 0.0) for d in finite)
     remaining = tuple(sum(weights[i:]) for i in range(len(weights) + 1))
-    return tuple(finite), weights, remaining, days.get(_FOREVER, 0.0)
+    remaining_dry = tuple(sum(weights_dry[i:]) for i in range(len(weights) + 1))
+    forever = days.get(_FOREVER, 0.0)
+    return tuple(finite), weights, remaining, weights_dry, remaining_dry, forever
+
+
+def _split_lingering(days: dict[int, float], ache: float) -> tuple[dict, dict]:
+    """Transient lengths -> probability split into any transient and the lingering
+    aches (`ache`: the aches' share of the transients)."""
+    dry = {d: ache * w for d, w in ACHE_DAYS.items() if d > ACHE_USUAL_DAYS}
+    return {d: w - dry.get(d, 0.0) for d, w in days.items()}, dry
 
 
 def _flaring_days() -> dict[int, float]:
@@ -677,8 +724,10 @@ def _flaring_days() -> dict[int, float]:
     return days
 
 
-_ACHE_LENGTHS = _lengths(ACHE_DAYS)
-_FLARING_LENGTHS = _lengths(_flaring_days())
+_ACHE_LENGTHS = _lengths(*_split_lingering(ACHE_DAYS, 1.0))
+_FLARING_LENGTHS = _lengths(
+    *_split_lingering(_flaring_days(), (1 - SHIFT_SHARE) * (1 - FLARE_SHARE))
+)
 # Weight of the transient starts still to come, after the first k: sum(START_WEIGHTS[k:]).
 _LATER_STARTS = [sum(START_WEIGHTS[k:]) for k in range(len(START_WEIGHTS) + 1)]
 # Per raised level, a byte table marking each score 1 if it is at least that level
@@ -833,15 +882,22 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
     onset, gap = (ords[0], 0) if censored else _onset(ords, pv, sv, base, j)
     test = _Test.for_joint(ords[j], base)
     bp, bs, level = base.pain, base.swelling, base.level
+    # Swelling above what the joint's quiet days reach (at least its baseline).
+    swing = max(bs, base.swelling_swing)
     prev: tuple[int, int] | None = None  # (pain, swelling) of the last raised reading
     last_raised = j
     top_pain = top_swell = 0
     persistence = evidence = longest = 0.0
     raised_days = 0
+    was_swelled = False
     for i in range(j, n):
         p, s = pv[i], sv[i]
         raised = p + s >= level
-        persistence = test.update(ords[i], raised)
+        # Swollen: raised and swollen past the quiet days' swing on this reading and
+        # the one before it (one swollen reading alone may be a rating slip).
+        swelled = raised and s > swing
+        persistence = test.update(ords[i], raised, swelled and was_swelled)
+        was_swelled = swelled
         if persistence > longest:
             longest = persistence
         if raised:
@@ -904,7 +960,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         if evidence >= CONFIRM + FAR_PRIOR:
             ep.strong = ords[i]
         else:
-            ep.strong = _strong_day(test, result, i, level, bp, bs, prev)
+            ep.strong = _strong_day(test, result, i, level, bp, bs, swing, prev)
         result.episodes.append(ep)
         after = _follow(ep, result, i + 1)
         if ep.flare:
@@ -930,14 +986,18 @@ def _strong_day(
     level: int,
     bp: int,
     bs: int,
+    swing: int,
     prev: tuple[int, int] | None,
 ) -> int | None:
     """Carry the test on past confirmation: the day evidence reaches CONFIRM + FAR_PRIOR."""
     ords, pv, sv = result.ords, result.pains, result.swells
+    was_swelled = sv[i] > swing  # reading i, raised: the one that confirmed
     for k in range(i + 1, min(len(ords), i + 60)):
         p, s = pv[k], sv[k]
         raised = p + s >= level
-        persistence = test.update(ords[k], raised)
+        swelled = raised and s > swing
+        persistence = test.update(ords[k], raised, swelled and was_swelled)
+        was_swelled = swelled
         if not raised:
             continue
         evidence = persistence
