@@ -46,7 +46,7 @@ def diary_load(
     elif quiet:
         # Entries without check-ins (not made by the app): read them all.
         raw = _raw_rows(entries.values_list(*columns))
-    codes = codes or _codes_for({row[1] for row in raw})
+    codes = codes or joint_codes()
     sample = logged[:1] or [row[0] for row in raw[:1]]
     if sample and isinstance(sample[0], str):
         # SQLite hands dates back as ISO text: parse each distinct day once and
@@ -59,17 +59,6 @@ def diary_load(
         return rows, [days[text] for text in logged]
     # Plain rows in Reading field order, which detect() takes as they are.
     return [(d, codes[j], pain, swelling) for d, j, pain, swelling in raw], logged
-
-
-def _codes_for(ids: set[int]) -> dict[int, str]:
-    """The cached joint id → code mapping, read again if it misses one of `ids`."""
-    codes = joint_codes()
-    if not ids <= codes.keys():
-        # The catalogue rows were recreated (a flushed test database): the
-        # process-wide cache is stale.
-        joint_codes.cache_clear()
-        codes = joint_codes()
-    return codes
 
 
 def _raw_rows(queryset) -> list[tuple]:
@@ -87,8 +76,8 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
     no longer supports is dropped; an acknowledged one is never lost. Possible
     new joints are replaced by this run's, so one that settled is gone.
     """
-    readings, logged = diary_load(patient=patient)
-    codes = joint_codes()  # as diary_load left it
+    codes = joint_codes()
+    readings, logged = diary_load(patient=patient, codes=codes)
     result = detect.detect(readings, logged)
     joints = {code: pk for pk, code in codes.items()}
     episodes = [
@@ -109,33 +98,12 @@ def episodes_refresh(*, patient: PatientProfile) -> list[JointMigration]:
         for p in result.possible
     ]
     with transaction.atomic():
-        stored_episodes = Episode.objects.filter(patient=patient).values_list(
-            *_EPISODE_FIELDS
+        _rewrite_if_changed(
+            Episode, patient, _EPISODE_FIELDS, episodes, result.episodes
         )
-        # Most saved days leave every episode as it was: rewrite only on a change.
-        if sorted(stored_episodes, key=repr) != sorted(episodes, key=repr):
-            Episode.objects.filter(patient=patient).delete()
-            Episode.objects.bulk_create(
-                Episode(
-                    patient=patient,
-                    facts=finding.facts,
-                    **dict(zip(_EPISODE_FIELDS, e, strict=True)),
-                )
-                for e, finding in zip(episodes, result.episodes, strict=True)
-            )
-        stored_possible = PossibleJoint.objects.filter(patient=patient).values_list(
-            *_POSSIBLE_FIELDS
+        _rewrite_if_changed(
+            PossibleJoint, patient, _POSSIBLE_FIELDS, possible, result.possible
         )
-        if sorted(stored_possible, key=repr) != sorted(possible, key=repr):
-            PossibleJoint.objects.filter(patient=patient).delete()
-            PossibleJoint.objects.bulk_create(
-                PossibleJoint(
-                    patient=patient,
-                    facts=finding.facts,
-                    **dict(zip(_POSSIBLE_FIELDS, p, strict=True)),
-                )
-                for p, finding in zip(possible, result.possible, strict=True)
-            )
         stored = list(
             JointMigration.objects.select_for_update().filter(patient=patient)
         )
@@ -183,6 +151,21 @@ _EPISODE_FIELDS = (
     "explanation",
 )
 _POSSIBLE_FIELDS = ("joint_id", "onset", "last_raised", "peak_pain", "explanation")
+
+
+def _rewrite_if_changed(model, patient, fields, rows, findings) -> None:
+    """Replace the patient's `model` rows by `rows` (values of `fields`, each with
+    its finding's facts); most saved days leave them as they were, so only on a change."""
+    stored = model.objects.filter(patient=patient).values_list(*fields)
+    if sorted(stored, key=repr) == sorted(rows, key=repr):
+        return
+    model.objects.filter(patient=patient).delete()
+    model.objects.bulk_create(
+        model(
+            patient=patient, facts=finding.facts, **dict(zip(fields, row, strict=True))
+        )
+        for row, finding in zip(rows, findings, strict=True)
+    )
 
 
 def _match(
