@@ -42,6 +42,12 @@ apt_need() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# This checkout's own signing key (in the git-ignored .env), so manage.py works
+# here without DEBUG: createsuperuser, makemigrations. Production sets its own.
+if [ ! -f .env ]; then
+  echo "SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+fi
+
 # Translations: the .po files are the source, the compiled .mo files are build
 # output (git-ignored), made here with Debian's gettext.
 apt_need gettext

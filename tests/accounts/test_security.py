@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,11 +67,12 @@ PRODUCTION_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmno
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """manage.py in a fresh process with only `env` set (nothing from pytest's)."""
+    """manage.py in a fresh process with only `env` set (nothing from pytest's,
+    nor from this checkout's .env)."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
-        env={"PATH": "/usr/bin:/bin", **env},
+        env={"PATH": "/usr/bin:/bin", "ENV_FILE": os.devnull, **env},
         capture_output=True,
         text=True,
         timeout=120,
