@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, translation
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from apps.accounts.forms import TIMEZONE_NAMES
 from apps.accounts.models import PatientProfile, PhysicianProfile, User
@@ -140,9 +140,10 @@ def triage_page(
 ) -> tuple[Page, list[TriageRow], dict[str, int]]:
     """One page of the triage table, most urgent first by default, and the flag counts."""
     qs = triage_queryset(physician=physician, today=today)
-    conditions = _flag_conditions(
-        triage.cutoffs(today=today, stopped_logging_days=physician.stopped_logging_days)
+    cut = triage.cutoffs(
+        today=today, stopped_logging_days=physician.stopped_logging_days
     )
+    conditions = _flag_conditions(cut)
     counts = qs.aggregate(
         all=Count("pk"), **{f: Count("pk", filter=conditions[f]) for f in FLAGS}
     )
@@ -164,12 +165,21 @@ def triage_page(
     if not flag and not query:
         paginator.count = counts["all"]
     page_obj = paginator.get_page(page)
-    rows = [_row(p, today=today) for p in page_obj.object_list]
+    rows = [_row(p, cut=cut) for p in page_obj.object_list]
     return page_obj, rows, counts
 
 
-def flag_reason(flag: str, reasons: dict) -> str:
+def flag_reason(
+    flag: str,
+    reasons: dict,
+    *,
+    cut: triage.Cutoffs,
+    last_checkin: dt.date | None = None,
+) -> str:
     """Why a triage flag is up, in the reader's language; "" when there is nothing to add."""
+    if flag == "stopped":
+        # Grows every day without a refresh, so it comes from today, not the summary.
+        return _stopped_reason(last_checkin, today=cut.today)
     why = reasons.get(flag)
     if not why:
         return ""
@@ -199,7 +209,67 @@ def flag_reason(flag: str, reasons: dict) -> str:
         if why.get("count", 1) > 1:
             text += " " + _("(and %(n)s more)") % {"n": why["count"] - 1}
         return text
+    if flag == "new_joint":
+        return _("%(joint)s: first episode in this joint, started %(day)s.") % {
+            "joint": joint_label(why["joint"]),
+            "day": _short_date(_onset(why), today=cut.today),
+        }
+    if flag == "atypical":
+        return _atypical_reason(why, cut=cut)
     return ""
+
+
+def _stopped_reason(last_checkin: dt.date | None, *, today: dt.date) -> str:
+    if last_checkin is None:
+        return _("No diary entries yet.")
+    days = (today - last_checkin).days
+    return ngettext(
+        "No diary for %(days)s day (last on %(day)s).",
+        "No diary for %(days)s days (last on %(day)s).",
+        days,
+    ) % {"days": days, "day": _short_date(last_checkin, today=today)}
+
+
+def _atypical_reason(why: dict, *, cut: triage.Cutoffs) -> str:
+    """Each cause that holds today; one episode both long and rising is said once."""
+    active, rising = why.get("active"), why.get("rising")
+    lines = []
+    # The same episode past the long cutoff is past the rising one too: the
+    # rising line alone says it.
+    if active and active != rising and _onset(active) <= cut.active_onset_by:
+        months = figures.months_between(_onset(active), cut.today)
+        lines.append(
+            ngettext(
+                "%(joint)s: active for %(months)s month; a TMO episode usually"
+                " settles in 3–9 months.",
+                "%(joint)s: active for %(months)s months; a TMO episode usually"
+                " settles in 3–9 months.",
+                months,
+            )
+            % {"joint": joint_label(active["joint"]), "months": months}
+        )
+    if rising and _onset(rising) <= cut.rising_onset_by:
+        months = figures.months_between(_onset(rising), cut.today)
+        lines.append(
+            ngettext(
+                "%(joint)s: pain still rising %(months)s month after onset; TMO"
+                " pain usually peaks within 2 months.",
+                "%(joint)s: pain still rising %(months)s months after onset; TMO"
+                " pain usually peaks within 2 months.",
+                months,
+            )
+            % {"joint": joint_label(rising["joint"]), "months": months}
+        )
+    return " ".join(lines)
+
+
+def _onset(facts: dict) -> dt.date:
+    return dt.date.fromisoformat(facts["onset"])
+
+
+def _short_date(day: dt.date, *, today: dt.date) -> str:
+    """'21 Nov' in the reader's language, with the year when it is not this year."""
+    return formats.date_format(day, "j M" if day.year == today.year else "j M Y")
 
 
 def _pain_number(value: float) -> str:
@@ -207,11 +277,17 @@ def _pain_number(value: float) -> str:
     return str(int(value)) if value == int(value) else formats.number_format(value, 1)
 
 
-def _row(p: PatientProfile, *, today: dt.date) -> TriageRow:
+def _row(p: PatientProfile, *, cut: triage.Cutoffs) -> TriageRow:
+    today = cut.today
     summary = getattr(p, "summary", None)
     reasons = summary.reasons if summary is not None else {}
+    last_checkin = summary.last_checkin if summary is not None else None
     flags = [
-        (f, str(FLAG_NAMES[f]), flag_reason(f, reasons))
+        (
+            f,
+            str(FLAG_NAMES[f]),
+            flag_reason(f, reasons, cut=cut, last_checkin=last_checkin),
+        )
         for f in FLAGS
         if getattr(p, f"flag_{f}")
     ]

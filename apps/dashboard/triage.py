@@ -92,7 +92,8 @@ class Summary:
     urgency: int  # time-independent part: worsening weight + current pain 0-10
     possible_until: dt.date | None = None  # a possible new joint, flagged until
     # Why each flag is up, as facts the dashboard words in the reader's language:
-    # {"migrated": {...}, "worsening": {...}, "possible": {...}}; JSON-ready.
+    # {"migrated": {...}, "worsening": {...}, "possible": {...}, "new_joint": {...},
+    # "atypical": {"active": {...}, "rising": {...}}}; JSON-ready (ISO dates).
     reasons: dict = field(default_factory=dict)
 
 
@@ -169,7 +170,11 @@ def summarise(
         (m.detected_on + window for m in migrations if not m.acknowledged),
         default=None,
     )
-    rising = [e.onset for e in active if e.phase == "rising"]
+    # Oldest first: the longest-running episode is the one past the usual course.
+    oldest_active = min(active, key=_onset_order, default=None)
+    oldest_rising = min(
+        (e for e in active if e.phase == "rising"), key=_onset_order, default=None
+    )
     reasons: dict = {}
     if rises:
         # The steepest rise explains the flag.
@@ -200,6 +205,25 @@ def summarise(
             "explanation": p.explanation,
             "facts": dict(p.facts or {}),
         }
+    if first_by_joint:
+        # The flag lasts from the latest detection, so that joint explains it.
+        e = max(
+            first_by_joint.values(),
+            key=lambda e: (e.detected_on, -JOINT_ORDER.index(e.joint)),
+        )
+        reasons["new_joint"] = {
+            **_joint_onset(e),
+            "detected_on": e.detected_on.isoformat(),
+        }
+    # Months since onset depend on the day the table is read, so only the
+    # episodes are stored; the dashboard counts the months and picks the cause.
+    atypical = {
+        cause: _joint_onset(e)
+        for cause, e in (("active", oldest_active), ("rising", oldest_rising))
+        if e is not None
+    }
+    if atypical:
+        reasons["atypical"] = atypical
     possible_until = max(
         (p.last_raised + dt.timedelta(days=POSSIBLE_WINDOW_DAYS - 1) for p in possible),
         default=None,
@@ -214,12 +238,20 @@ def summarise(
         episode_onset=current.onset if current else None,
         migrated_until=migrated_until,
         new_joint_until=new_joint_until,
-        oldest_active_onset=min((e.onset for e in active), default=None),
-        oldest_rising_onset=min(rising, default=None),
+        oldest_active_onset=oldest_active.onset if oldest_active else None,
+        oldest_rising_onset=oldest_rising.onset if oldest_rising else None,
         urgency=WEIGHTS["worsening"] * worsening + pain_now,
         possible_until=possible_until,
         reasons=reasons,
     )
+
+
+def _onset_order(e: EpisodeFacts) -> tuple[dt.date, int]:
+    return e.onset, JOINT_ORDER.index(e.joint)
+
+
+def _joint_onset(e: EpisodeFacts) -> dict[str, str]:
+    return {"joint": e.joint, "onset": e.onset.isoformat()}
 
 
 @dataclass(frozen=True)

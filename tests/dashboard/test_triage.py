@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -283,3 +284,76 @@ def test_possible_patient_sorts_below_a_migrated_one(physician, patient):
     assert "migrated" not in flags
     # Facts unknown: the detector's English words, as they are.
     assert flags["possible"] == "Left knee: stored before there were facts"
+
+
+def _episode(code, onset, phase="improving", found=None):
+    return triage.EpisodeFacts(
+        code, onset, phase, found or onset + dt.timedelta(days=10)
+    )
+
+
+def test_new_joint_reason_is_the_joint_whose_first_episode_was_detected_last():
+    s = _summarise(
+        episodes=[
+            _episode("left_hip", dt.date(2025, 11, 1), "resolved"),
+            _episode("left_knee", dt.date(2026, 5, 20), found=dt.date(2026, 6, 10)),
+            # A second episode in the hip: not a new joint, however recent.
+            _episode("left_hip", dt.date(2026, 6, 1), found=dt.date(2026, 6, 20)),
+        ]
+    )
+    assert s.reasons["new_joint"] == {
+        "joint": "left_knee",
+        "onset": "2026-05-20",
+        "detected_on": "2026-06-10",
+    }
+    assert s.new_joint_until == dt.date(2026, 7, 9)
+    json.dumps(s.reasons)
+
+
+def test_atypical_reason_keeps_the_oldest_active_and_oldest_rising_episodes():
+    s = _summarise(
+        episodes=[
+            _episode("right_hip", dt.date(2025, 1, 5), "resolved"),
+            _episode("left_hip", dt.date(2025, 8, 30), "improving"),
+            _episode("right_knee", dt.date(2026, 2, 14), "rising"),
+            _episode("left_ankle", dt.date(2026, 5, 1), "rising"),
+        ]
+    )
+    assert s.reasons["atypical"] == {
+        "active": {"joint": "left_hip", "onset": "2025-08-30"},
+        "rising": {"joint": "right_knee", "onset": "2026-02-14"},
+    }
+    assert s.oldest_active_onset == dt.date(2025, 8, 30)
+    assert s.oldest_rising_onset == dt.date(2026, 2, 14)
+    json.dumps(s.reasons)
+
+
+def test_no_episode_no_new_joint_or_atypical_facts():
+    assert _summarise().reasons == {}
+    healed = _summarise(
+        episodes=[_episode("left_hip", dt.date(2025, 1, 5), "resolved")]
+    )
+    assert "atypical" not in healed.reasons
+    assert healed.reasons["new_joint"]["joint"] == "left_hip"
+
+
+def test_summary_refresh_stores_the_new_facts_as_json(physician, linked):
+    _log(linked, TODAY)
+    EpisodeFactory(
+        patient=linked,
+        joint=joint("right_hip"),
+        onset=dt.date(2026, 3, 2),
+        phase="rising",
+        detected_on=dt.date(2026, 3, 12),
+    )
+    summary = services.summary_refresh(patient=linked, today=TODAY)
+    summary.refresh_from_db()
+    assert summary.reasons["new_joint"] == {
+        "joint": "right_hip",
+        "onset": "2026-03-02",
+        "detected_on": "2026-03-12",
+    }
+    assert summary.reasons["atypical"]["rising"] == {
+        "joint": "right_hip",
+        "onset": "2026-03-02",
+    }
