@@ -35,12 +35,16 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def screenshot():
-    """screenshot(page, name): keep a PNG under test-artifacts/ (git-ignored)."""
+    """screenshot(page, name): keep a PNG under test-artifacts/ (git-ignored).
+
+    full_page=False keeps what the viewport shows: a full-page capture lays the
+    page out again without the text size a11y.text_size set.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
