@@ -162,7 +162,7 @@ MIN_COURSE_DAYS = 42
 TOGETHER_DAYS = 14
 # A healed episode can be the source of a migration for a year and a half: TMO
 # recurs after quiet periods, a joint that healed a year before among them.
-SOURCE_WINDOW_DAYS = 540
+SOURCE_WINDOW_DAYS = 1461
 # Candidate sources this close in onset to the latest one compete on anatomy.
 SOURCE_TIE_DAYS = 21
 
