@@ -808,7 +808,7 @@ class _Floor:
             counted = self.every
         else:
             counted = tuple(k for k, first in enumerate(self.firsts) if first < hi)
-        if not counted:
+        if len(counted) < 2:
             return 0.0
         quartiles = self.quartiles.get(counted)
         if quartiles is None:
