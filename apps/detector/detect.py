@@ -160,8 +160,9 @@ RESOLVE_DAYS = 21
 MIN_COURSE_DAYS = 42
 # Episodes starting this close together began together: not one migrating to the other.
 TOGETHER_DAYS = 14
-# A healed episode can be the source of a migration for a year and a half: TMO
-# recurs after quiet periods, a joint that healed a year before among them.
+# A healed episode can be the source of a migration for four years: the next
+# joint comes three months to four years after the last (8-patient series), and
+# TMO recurs after quiet periods.
 SOURCE_WINDOW_DAYS = 1461
 # Candidate sources this close in onset to the latest one compete on anatomy.
 SOURCE_TIE_DAYS = 21
@@ -809,6 +810,8 @@ class _Floor:
         else:
             counted = tuple(k for k, first in enumerate(self.firsts) if first < hi)
         if len(counted) < 2:
+            # A patient who logs only the joint that hurts: nothing to tell how a
+            # joint reads when well but the scale's own zero.
             return 0.0
         quartiles = self.quartiles.get(counted)
         if quartiles is None:
@@ -832,13 +835,13 @@ def _walk_joint(
     result = _JointResult(joint, ords, pv, sv, scores, [], None)
     raised_at: dict[int, bytes] = {}
     base = _Baseline()
-    # The first week teaches the joint's baseline, unless the joint stands out
-    # from the patient's other joints from the start: then it was already hurting
+    # The first week teaches the joint's baseline, unless the joint reads raised
+    # against the patient's floor from the start: then it was already hurting
     # when the diary began, and that is a candidate of its own.
     i = min(n, POOL_MIN)
     start = floor.first_week(i)
     mid = (i - 1) // 2
-    if sorted(pv[:i])[mid] + sorted(sv[:i])[mid] >= start + RAISED + SLIGHT:
+    if sorted(pv[:i])[mid] + sorted(sv[:i])[mid] >= start + RAISED:
         base.refresh(start, ords[i - 1])
         i = _candidate(result, base, 0, censored=True)
     else:

@@ -556,3 +556,34 @@ def test_a_slow_mild_rise_is_still_a_migration(seed):
         seed=seed,
     )
     assert flags(run(diary)) == [("left_hip", "left_knee", "adjacent", "sequential")]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_new_joint_years_after_the_last_one_healed_is_still_a_migration(seed):
+    # The next joint can come years later (three months to four years in the
+    # published series): the hip that healed is still its source.
+    diary = Diary(
+        (Course("left_hip", 20, decay=110), Course("right_hip", 1000)),
+        days=1250,
+        seed=seed,
+    )
+    assert flags(run(diary)) == [
+        ("left_hip", "right_hip", "contralateral", "sequential")
+    ]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_diary_of_the_one_painful_joint_begun_mid_episode_has_a_source(seed):
+    # The patient logs only the ankle that hurts, from mid-episode: with no other
+    # joint to compare it with, its first week is not taken for how it reads when
+    # well, so when the foot starts, that is a migration from the ankle.
+    diary = Diary(
+        (
+            Course("left_ankle", -15, rise=21, decay=150),
+            Course("left_foot", 80),
+        ),
+        joints=("left_ankle", "left_foot"),
+        only_painful=True,
+        seed=seed,
+    )
+    assert flags(run(diary)) == [("left_ankle", "left_foot", "adjacent", "overlap")]
