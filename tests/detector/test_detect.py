@@ -587,3 +587,21 @@ def test_a_diary_of_the_one_painful_joint_begun_mid_episode_has_a_source(seed):
         seed=seed,
     )
     assert flags(run(diary)) == [("left_ankle", "left_foot", "adjacent", "overlap")]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_sore_day_before_weeks_unlogged_does_not_pull_the_onset_back(seed):
+    # The knee aches one day, then the patient logs nothing for two months; the
+    # knee's episode began in that gap. Its onset is in the gap, not the sore day.
+    diary = Diary(
+        (Course("left_hip", 20, decay=110), Course("left_knee", 300)),
+        gaps=((245, 310),),
+        compliance=1.0,
+        seed=seed,
+    )
+    readings, logged = _with_ache(diary, "left_knee", 244, 1, 3)
+    (migration,) = detect(readings, logged).migrations
+    assert (migration.from_joint, migration.to_joint) == ("left_hip", "left_knee")
+    onset = (migration.to_onset - DAY0).days
+    assert 245 <= onset <= 310
+    assert abs(onset - 300) <= 21
