@@ -1163,6 +1163,12 @@ def _peak_as_of(ep: _Episode, day: int) -> int:
     return peak
 
 
+def _height_as_of(ep: _Episode, r: _JointResult, day: int) -> int:
+    """How far the episode's peak, as known on `day`, stood above its baseline."""
+    peak = bisect_left(r.ords, _peak_as_of(ep, day))
+    return r.smoothed(peak) - ep.base_pain
+
+
 def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bool]]:
     """Episodes that could have moved to `new`, as known on its detection day, with healed."""
     candidates = []
@@ -1201,11 +1207,15 @@ def _link(
             continue
         latest = max(old.onset for old, _ in candidates)
         close = [c for c in candidates if c[0].onset >= latest - SOURCE_TIE_DAYS]
+        # Of neighbours alike, the one whose episode rose highest is the TMO
+        # joint: an arthritic knee flaring beside a hip at its worst is not the
+        # hip's equal as the source.
         source, healed = max(
             close,
             key=lambda c: (
                 _relation(c[0].joint, new.joint) != OTHER,
                 not c[1],
+                _height_as_of(c[0], joints[c[0].joint], new.detected),
                 c[0].onset,
                 c[0].joint,
             ),

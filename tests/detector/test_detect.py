@@ -605,3 +605,30 @@ def test_a_sore_day_before_weeks_unlogged_does_not_pull_the_onset_back(seed):
     onset = (migration.to_onset - DAY0).days
     assert 245 <= onset <= 310
     assert abs(onset - 300) <= 21
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_knee_flaring_beside_a_hip_at_its_worst_is_not_the_source(seed):
+    # The right hip is at pain 9 when the left knee flares at 4-5 with a little
+    # swelling, for weeks, starting twelve days later. When the right knee starts,
+    # both are its neighbours and began close together: the hip, the higher of
+    # the two, is where the trouble came from.
+    diary = Diary(
+        (Course("right_hip", -3, rise=14, peak=9.0), Course("right_knee", 60)),
+        seed=seed,
+    )
+    readings, logged = diary.build()
+
+    def knee(day: date) -> tuple[int, int]:
+        t = (day - DAY0).days
+        return (4 + t % 2, 1) if 12 <= t < 75 else (1, 0)
+
+    readings = [
+        Reading(r.day, r.joint, *knee(r.day)) if r.joint == "left_knee" else r
+        for r in readings
+    ]
+    detection = detect(readings, logged)
+    assert "left_knee" in [e.joint for e in detection.episodes]
+    assert [(m.from_joint, m.to_joint) for m in detection.migrations] == [
+        ("right_hip", "right_knee")
+    ]
