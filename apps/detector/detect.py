@@ -160,9 +160,10 @@ RESOLVE_DAYS = 21
 MIN_COURSE_DAYS = 42
 # Episodes starting this close together began together: not one migrating to the other.
 TOGETHER_DAYS = 14
-# A healed episode can be the source of a migration for a year and a half: TMO
-# recurs after quiet periods, a joint that healed a year before among them.
-SOURCE_WINDOW_DAYS = 540
+# A healed episode can be the source of a migration for four years: the next
+# joint comes three months to four years after the last (8-patient series), and
+# TMO recurs after quiet periods.
+SOURCE_WINDOW_DAYS = 1461
 # Candidate sources this close in onset to the latest one compete on anatomy.
 SOURCE_TIE_DAYS = 21
 
@@ -808,7 +809,9 @@ class _Floor:
             counted = self.every
         else:
             counted = tuple(k for k, first in enumerate(self.firsts) if first < hi)
-        if not counted:
+        if len(counted) < 2:
+            # A patient who logs only the joint that hurts: nothing to tell how a
+            # joint reads when well but the scale's own zero.
             return 0.0
         quartiles = self.quartiles.get(counted)
         if quartiles is None:
@@ -832,13 +835,13 @@ def _walk_joint(
     result = _JointResult(joint, ords, pv, sv, scores, [], None)
     raised_at: dict[int, bytes] = {}
     base = _Baseline()
-    # The first week teaches the joint's baseline, unless the joint stands out
-    # from the patient's other joints from the start: then it was already hurting
+    # The first week teaches the joint's baseline, unless the joint reads raised
+    # against the patient's floor from the start: then it was already hurting
     # when the diary began, and that is a candidate of its own.
     i = min(n, POOL_MIN)
     start = floor.first_week(i)
     mid = (i - 1) // 2
-    if sorted(pv[:i])[mid] + sorted(sv[:i])[mid] >= start + RAISED + SLIGHT:
+    if sorted(pv[:i])[mid] + sorted(sv[:i])[mid] >= start + RAISED:
         base.refresh(start, ords[i - 1])
         i = _candidate(result, base, 0, censored=True)
     else:
@@ -893,6 +896,11 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
     for i in range(j, n):
         p, s = pv[i], sv[i]
         raised = p + s >= level
+        if raised and not censored and ords[i] - ords[last_raised] > QUIET_DROP_DAYS:
+            # Raised again after more days without a diary than any transient
+            # lasts: whatever began before the gap is over, and the joint started
+            # something new in it, a candidate of its own with its onset there.
+            return _dismiss(result, base, j, i, raised_days, last_raised, longest)
         # Swollen: raised and swollen past the quiet days' swing on this reading and
         # the one before it (one swollen reading alone may be a rating slip).
         swelled = raised and s > swing
@@ -929,17 +937,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         elif not raised and (
             persistence <= DISMISS or ords[i] - ords[last_raised] > QUIET_DROP_DAYS
         ):
-            # A transient, over: part of how this joint reads on ordinary days, so
-            # the baseline's swing sees it (or a patient's habit of rating a good
-            # day 4 would open candidate after candidate).
-            base.add(result, j, i + 1)
-            if (
-                raised_days >= 3
-                and ords[last_raised] - ords[j] >= ACHE_USUAL_DAYS
-                and longest >= FLARE_EVIDENCE
-            ):
-                base.flares.append(ords[i])
-            return i + 1
+            return _dismiss(result, base, j, i + 1, raised_days, last_raised, longest)
         else:
             continue
         ep = _Episode(
@@ -977,6 +975,32 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         arthritic=base.arthritic,
     )
     return n
+
+
+def _dismiss(
+    result: _JointResult,
+    base: _Baseline,
+    j: int,
+    end: int,
+    raised_days: int,
+    last_raised: int,
+    longest: float,
+) -> int:
+    """A transient, over at reading end - 1: returns where to go on.
+
+    Its readings are part of how this joint reads on ordinary days, so the
+    baseline's swing sees them (or a patient's habit of rating a good day 4 would
+    open candidate after candidate).
+    """
+    base.add(result, j, end)
+    ords = result.ords
+    if (
+        raised_days >= 3
+        and ords[last_raised] - ords[j] >= ACHE_USUAL_DAYS
+        and longest >= FLARE_EVIDENCE
+    ):
+        base.flares.append(ords[end - 1])
+    return end
 
 
 def _strong_day(
@@ -1139,6 +1163,12 @@ def _peak_as_of(ep: _Episode, day: int) -> int:
     return peak
 
 
+def _height_as_of(ep: _Episode, r: _JointResult, day: int) -> int:
+    """How far the episode's peak, as known on `day`, stood above its baseline."""
+    peak = bisect_left(r.ords, _peak_as_of(ep, day))
+    return r.smoothed(peak) - ep.base_pain
+
+
 def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bool]]:
     """Episodes that could have moved to `new`, as known on its detection day, with healed."""
     candidates = []
@@ -1177,11 +1207,15 @@ def _link(
             continue
         latest = max(old.onset for old, _ in candidates)
         close = [c for c in candidates if c[0].onset >= latest - SOURCE_TIE_DAYS]
+        # Of neighbours alike, the one whose episode rose highest is the TMO
+        # joint: an arthritic knee flaring beside a hip at its worst is not the
+        # hip's equal as the source.
         source, healed = max(
             close,
             key=lambda c: (
                 _relation(c[0].joint, new.joint) != OTHER,
                 not c[1],
+                _height_as_of(c[0], joints[c[0].joint], new.detected),
                 c[0].onset,
                 c[0].joint,
             ),

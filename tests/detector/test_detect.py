@@ -556,3 +556,79 @@ def test_a_slow_mild_rise_is_still_a_migration(seed):
         seed=seed,
     )
     assert flags(run(diary)) == [("left_hip", "left_knee", "adjacent", "sequential")]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_new_joint_years_after_the_last_one_healed_is_still_a_migration(seed):
+    # The next joint can come years later (three months to four years in the
+    # published series): the hip that healed is still its source.
+    diary = Diary(
+        (Course("left_hip", 20, decay=110), Course("right_hip", 1000)),
+        days=1250,
+        seed=seed,
+    )
+    assert flags(run(diary)) == [
+        ("left_hip", "right_hip", "contralateral", "sequential")
+    ]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_diary_of_the_one_painful_joint_begun_mid_episode_has_a_source(seed):
+    # The patient logs only the ankle that hurts, from mid-episode: with no other
+    # joint to compare it with, its first week is not taken for how it reads when
+    # well, so when the foot starts, that is a migration from the ankle.
+    diary = Diary(
+        (
+            Course("left_ankle", -15, rise=21, decay=150),
+            Course("left_foot", 80),
+        ),
+        joints=("left_ankle", "left_foot"),
+        only_painful=True,
+        seed=seed,
+    )
+    assert flags(run(diary)) == [("left_ankle", "left_foot", "adjacent", "overlap")]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_sore_day_before_weeks_unlogged_does_not_pull_the_onset_back(seed):
+    # The knee aches one day, then the patient logs nothing for two months; the
+    # knee's episode began in that gap. Its onset is in the gap, not the sore day.
+    diary = Diary(
+        (Course("left_hip", 20, decay=110), Course("left_knee", 300)),
+        gaps=((245, 310),),
+        compliance=1.0,
+        seed=seed,
+    )
+    readings, logged = _with_ache(diary, "left_knee", 244, 1, 3)
+    (migration,) = detect(readings, logged).migrations
+    assert (migration.from_joint, migration.to_joint) == ("left_hip", "left_knee")
+    onset = (migration.to_onset - DAY0).days
+    assert 245 <= onset <= 310
+    assert abs(onset - 300) <= 21
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_knee_flaring_beside_a_hip_at_its_worst_is_not_the_source(seed):
+    # The right hip is at pain 9 when the left knee flares at 4-5 with a little
+    # swelling, for weeks, starting twelve days later. When the right knee starts,
+    # both are its neighbours and began close together: the hip, the higher of
+    # the two, is where the trouble came from.
+    diary = Diary(
+        (Course("right_hip", -3, rise=14, peak=9.0), Course("right_knee", 60)),
+        seed=seed,
+    )
+    readings, logged = diary.build()
+
+    def knee(day: date) -> tuple[int, int]:
+        t = (day - DAY0).days
+        return (4 + t % 2, 1) if 12 <= t < 75 else (1, 0)
+
+    readings = [
+        Reading(r.day, r.joint, *knee(r.day)) if r.joint == "left_knee" else r
+        for r in readings
+    ]
+    detection = detect(readings, logged)
+    assert "left_knee" in [e.joint for e in detection.episodes]
+    assert [(m.from_joint, m.to_joint) for m in detection.migrations] == [
+        ("right_hip", "right_knee")
+    ]

@@ -157,14 +157,14 @@ def test_floor_computed_once_per_diary_gives_each_block_its_own(
     start = at - at % 7
     lo, hi = max(0, start - 14), start + 1
     rows = [pv[lo:hi] for pv, first in zip(pains, firsts, strict=True) if first < hi]
-    if rows:
+    level = mean = 0.0
+    if len(rows) >= 2:  # one joint alone is no floor for itself
         q = len(rows) // 4
         daily = sorted(map(itemgetter(q), map(sorted, zip(*rows, strict=True))))
         level = float(daily[len(daily) // 2])
+    if rows:
         means = sorted(sum(row) for row in rows)
         mean = means[len(means) // 4] / (hi - lo)
-    else:
-        level = mean = 0.0
     assert floor.at(at) == level
     assert floor.mean_at(at) == mean
 
