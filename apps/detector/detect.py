@@ -900,7 +900,9 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
             # Raised again after more days without a diary than any transient
             # lasts: whatever began before the gap is over, and the joint started
             # something new in it, a candidate of its own with its onset there.
-            return _dismiss(result, base, j, i, raised_days, last_raised, longest)
+            # What came before the gap may have been that rise's first days, so it
+            # does not join the baseline.
+            return i
         # Swollen: raised and swollen past the quiet days' swing on this reading and
         # the one before it (one swollen reading alone may be a rating slip).
         swelled = raised and s > swing
@@ -937,7 +939,17 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         elif not raised and (
             persistence <= DISMISS or ords[i] - ords[last_raised] > QUIET_DROP_DAYS
         ):
-            return _dismiss(result, base, j, i + 1, raised_days, last_raised, longest)
+            # A transient, over: part of how this joint reads on ordinary days, so
+            # the baseline's swing sees it (or a patient's habit of rating a good
+            # day 4 would open candidate after candidate).
+            base.add(result, j, i + 1)
+            if (
+                raised_days >= 3
+                and ords[last_raised] - ords[j] >= ACHE_USUAL_DAYS
+                and longest >= FLARE_EVIDENCE
+            ):
+                base.flares.append(ords[i])
+            return i + 1
         else:
             continue
         ep = _Episode(
@@ -975,32 +987,6 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         arthritic=base.arthritic,
     )
     return n
-
-
-def _dismiss(
-    result: _JointResult,
-    base: _Baseline,
-    j: int,
-    end: int,
-    raised_days: int,
-    last_raised: int,
-    longest: float,
-) -> int:
-    """A transient, over at reading end - 1: returns where to go on.
-
-    Its readings are part of how this joint reads on ordinary days, so the
-    baseline's swing sees them (or a patient's habit of rating a good day 4 would
-    open candidate after candidate).
-    """
-    base.add(result, j, end)
-    ords = result.ords
-    if (
-        raised_days >= 3
-        and ords[last_raised] - ords[j] >= ACHE_USUAL_DAYS
-        and longest >= FLARE_EVIDENCE
-    ):
-        base.flares.append(ords[end - 1])
-    return end
 
 
 def _strong_day(
