@@ -51,23 +51,27 @@ def test_every_finding_carries_its_facts_and_the_english_is_the_wording_of_them(
     assert all(seen.values()), seen
 
 
+# The issue's own example: the right hip rising while the left hip improves.
+RIGHT_HIP_FROM_LEFT = {
+    "joint": "right_hip",
+    "censored": False,
+    "from_pain": 0,
+    "to_pain": 5,
+    "days": 9,
+    "swelling": 2,
+    "source": "left_hip",
+    "source_state": "improving",
+    "far": False,
+}
+
+
 @pytest.mark.parametrize(
     ("text", "facts"),
     [
         (
             "right hip: pain up from 0 to 5 over 9 days with moderate swelling, "
             "while the left hip improves",
-            {
-                "joint": "right_hip",
-                "censored": False,
-                "from_pain": 0,
-                "to_pain": 5,
-                "days": 9,
-                "swelling": 2,
-                "source": "left_hip",
-                "source_state": "improving",
-                "far": False,
-            },
+            RIGHT_HIP_FROM_LEFT,
         ),
         (
             "left ankle: pain up from 1 to 4 over 1 day with mild swelling (first "
@@ -103,17 +107,7 @@ def test_a_row_stored_without_facts_is_shown_in_english():
 
 
 def test_the_migration_sentence_in_german():
-    facts = {
-        "joint": "right_hip",
-        "censored": False,
-        "from_pain": 0,
-        "to_pain": 5,
-        "days": 9,
-        "swelling": 2,
-        "source": "left_hip",
-        "source_state": "improving",
-        "far": False,
-    }
+    facts = RIGHT_HIP_FROM_LEFT
     with translation.override("de"):
         assert wording.migration_sentence(facts) == (
             "Rechte Hüfte: Schmerz binnen 9 Tagen von 0 auf 5 gestiegen, mit mäßiger "
