@@ -36,6 +36,7 @@ gives exactly the migrations whose detected_on is on or before D.
 from __future__ import annotations
 
 import math
+import statistics
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -140,13 +141,15 @@ PAIN_EVIDENCE = ((8, 3.0), (6, 1.5))  # pain points above baseline -> evidence
 FLARE_EVIDENCE = 1.0
 # A transient is over once the joint has been back at baseline this long.
 QUIET_DROP_DAYS = 14
-# Already raised when the diary began: no rise to see, so the course must show TMO
-# itself: swelling, or pain at the level of TMO on exertion (VAS 7.5: BMC
-# Musculoskelet Disord 2008), over two weeks; a level that does neither for four
-# weeks is how this joint is (arthritic pain).
+# Already raised when the diary began: the course must show TMO itself over two
+# weeks: swelling, pain at the level of TMO on exertion (VAS 7.5: BMC Musculoskelet
+# Disord 2008), or a climb from where the diary found it (a rise caught in its
+# first days; arthritic pain holds its level). A level that does none of these for
+# four weeks is how this joint is.
 CENSORED_PROOF_DAYS = 14
 CENSORED_MAX_DAYS = 28
 CENSORED_PAIN = 7
+CENSORED_CLIMB = 3
 # When the first raised reading comes after days without a diary, the rise began
 # in that gap: at most a typical rise-time before it (four weeks: the earliest
 # time to peak), at about four days per point of pain, not before the last quiet day.
@@ -1030,12 +1033,26 @@ def _censored_verdict(
     pain = sorted(pv[j : i + 1])[mid] - bp
     swell = sorted(sv[j : i + 1])[mid] - bs
     recent = sorted(pv[max(j, i - 4) : i + 1])
-    still = recent[len(recent) // 2] - bp >= RAISED
-    if still and (swell >= 1 and pain >= 1 or pain >= CENSORED_PAIN):
+    now = recent[len(recent) // 2]
+    still = now - bp >= RAISED
+    climbed = span >= CENSORED_MAX_DAYS and _climbs(pv[j : i + 1])
+    if still and (swell >= 1 and pain >= 1 or pain >= CENSORED_PAIN or climbed):
         return True
     if span >= CENSORED_MAX_DAYS:
         return False
     return None
+
+
+def _climbs(pains: list[int]) -> bool:
+    """Whether pain climbs as a TMO rise does: up from the first quarter to the
+    second and on to the third, never back, and CENSORED_CLIMB points up by the
+    last. An arthritic joint's level wanders and its flares jump: a jump leaves
+    two quarters level, and a flare that has passed falls back."""
+    n = len(pains)
+    q1, q2, q3, q4 = (
+        statistics.median_low(pains[k * n // 4 : (k + 1) * n // 4]) for k in range(4)
+    )
+    return q1 < q2 < q3 <= q4 and q4 - q1 >= CENSORED_CLIMB
 
 
 def _onset(

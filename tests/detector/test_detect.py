@@ -632,3 +632,21 @@ def test_a_knee_flaring_beside_a_hip_at_its_worst_is_not_the_source(seed):
     assert [(m.from_joint, m.to_joint) for m in detection.migrations] == [
         ("right_hip", "right_knee")
     ]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_diary_begun_as_a_slow_rise_without_swelling_starts_is_an_episode(seed):
+    # The diary begins a few days into a hip's slow rise that the patient never
+    # rates as swollen: it reads 1-2 in the first week and climbs to 7. A joint's
+    # own level does not climb five points; this is the first episode, and the
+    # other hip starting weeks later is a migration from it.
+    diary = Diary(
+        (
+            Course("right_hip", -2, rise=40, decay=150, swelling=0),
+            Course("left_hip", 66, rise=50, peak=6.0, swelling=0),
+        ),
+        seed=seed,
+    )
+    detection = run(diary)
+    assert "right_hip" in [e.joint for e in detection.episodes]
+    assert flags(detection) == [("right_hip", "left_hip", "contralateral", "overlap")]
