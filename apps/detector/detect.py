@@ -840,11 +840,17 @@ def _walk_joint(
     base = _Baseline()
     # The first week teaches the joint's baseline, unless the joint reads raised
     # against the patient's floor from the start: then it was already hurting
-    # when the diary began, and that is a candidate of its own.
+    # when the diary began, and that is a candidate of its own. So is a first week
+    # that would make the joint arthritic while it reads above the floor: it may
+    # be an episode's first days, and a week is too little to tell arthritis from
+    # them, so its course decides.
     i = min(n, POOL_MIN)
     start = floor.first_week(i)
     mid = (i - 1) // 2
-    if sorted(pv[:i])[mid] + sorted(sv[:i])[mid] >= start + RAISED:
+    pain, swelling = sorted(pv[:i])[mid], sorted(sv[:i])[mid]
+    if pain + swelling >= start + RAISED or (
+        pain >= ARTHRITIC_PAIN and pain + swelling >= start + SLIGHT
+    ):
         base.refresh(start, ords[i - 1])
         i = _candidate(result, base, 0, censored=True)
     else:

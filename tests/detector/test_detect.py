@@ -650,3 +650,26 @@ def test_a_diary_begun_as_a_slow_rise_without_swelling_starts_is_an_episode(seed
     detection = run(diary)
     assert "right_hip" in [e.joint for e in detection.episodes]
     assert flags(detection) == [("right_hip", "left_hip", "contralateral", "overlap")]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_first_week_at_three_in_a_patient_who_rates_well_joints_two_is_no_arthritis(
+    seed,
+):
+    # The patient rates a joint that does not hurt 2. The diary begins on the day
+    # the ankle's slow rise does: it reads about 3 in the first week, which alone
+    # would make it arthritic and its months-long rise a wandering level. Its
+    # course decides: it climbs to 9 and swells, the first episode, and the foot
+    # starting months later is a migration from it.
+    diary = Diary(
+        (
+            Course("left_ankle", 0, rise=56, swelling=1, decay=150),
+            Course("left_foot", 150),
+        ),
+        joints=("left_ankle", "left_foot", "right_ankle", "right_foot"),
+        baseline=2,
+        seed=seed,
+    )
+    detection = run(diary)
+    assert "left_ankle" in [e.joint for e in detection.episodes]
+    assert flags(detection) == [("left_ankle", "left_foot", "adjacent", "overlap")]
