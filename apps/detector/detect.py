@@ -485,6 +485,10 @@ class _Episode:
     peak_pain: int
     base_pain: int
     base_swelling: int
+    # Smoothed pain at or below which the joint reads as healed: a point above
+    # baseline, or as far as the joint's quiet days swing (a patient who rates a
+    # good day 0 or 2 heals at 2).
+    healed_pain: int
     # Day the evidence reached CONFIRM + FAR_PRIOR: the flag day of a migration to
     # a joint that is no neighbour of its source (None: never, so far).
     strong: int | None = None
@@ -971,6 +975,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
             peak_pain=result.smoothed(i),
             base_pain=bp,
             base_swelling=bs,
+            healed_pain=bp + max(1, base.margin - 1),
             gap=gap,
             level=result.smoothed(i),
             swelling=result.mids_swelling()[i],
@@ -1091,9 +1096,9 @@ def _follow(ep: _Episode, result: _JointResult, i: int) -> int:
     ords = result.ords
     n = len(ords)
     mids, mids_s = result.mids(), result.mids_swelling()
-    # Healed: the median of three readings back within a point of baseline and no
-    # swelling above it, for three weeks.
-    quiet_pain = ep.base_pain + 1
+    # Healed: the median of three readings back at the healed level and no
+    # swelling above baseline, for three weeks.
+    quiet_pain = ep.healed_pain
     quiet_swell = ep.base_swelling
     peak = ep.peak_pain
     streak = -1

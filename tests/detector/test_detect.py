@@ -673,3 +673,33 @@ def test_a_first_week_at_three_in_a_patient_who_rates_well_joints_two_is_no_arth
     detection = run(diary)
     assert "left_ankle" in [e.joint for e in detection.episodes]
     assert flags(detection) == [("left_ankle", "left_foot", "adjacent", "overlap")]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_patient_who_rates_a_good_day_zero_or_two_sees_a_joint_heal(seed):
+    # Quiet days read 0 or 2, as often one as the other, so a joint's baseline may
+    # come out 0. Back at 2 is healed for this patient: the left hip's episode ends,
+    # and its return a year later is a migration from the right hip.
+    diary = Diary(
+        (
+            Course("left_hip", 20, decay=110),
+            Course("right_hip", 200, decay=110),
+            Course("left_hip", 560, decay=110),
+        ),
+        days=800,
+        noise=False,
+        seed=seed,
+    )
+    rng = random.Random(seed)
+    readings, logged = diary.build()
+    readings = [
+        Reading(r.day, r.joint, rng.choice((0, 2)), r.swelling) if r.pain <= 1 else r
+        for r in readings
+    ]
+    detection = detect(readings, logged)
+    hips = [e for e in detection.episodes if e.joint == "left_hip"]
+    assert hips[0].resolved_on is not None
+    assert flags(detection) == [
+        ("left_hip", "right_hip", "contralateral", "sequential"),
+        ("right_hip", "left_hip", "contralateral", "sequential"),
+    ]
