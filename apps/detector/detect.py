@@ -780,11 +780,10 @@ class _Floor:
 
     def mean_at(self, i: int) -> float:
         """The patient's quiet level as a mean: the lower quartile of the joints'
-        mean pain over the 15 logged days up to the start of i's block."""
-        start = i - i % 7
-        level = self.means.get(start)
+        mean pain over the days of `_window(i)`."""
+        lo, hi = _window(i)
+        level = self.means.get(hi)
         if level is None:
-            lo, hi = max(0, start - 14), start + 1
             if self.sums is None:
                 self.sums = [list(accumulate(pv, initial=0)) for pv in self.pains]
             means = sorted(
@@ -793,15 +792,15 @@ class _Floor:
                 if first < hi
             )
             level = means[len(means) // 4] / (hi - lo) if means else 0.0
-            self.means[start] = level
+            self.means[hi] = level
         return level
 
     def at(self, i: int) -> float:
         """Floor for logged-day index i (0-10 pain points)."""
-        start = i - i % 7
-        level = self.blocks.get(start)
+        lo, hi = _window(i)
+        level = self.blocks.get(hi)
         if level is None:
-            level = self.blocks[start] = self._level(max(0, start - 14), start + 1)
+            level = self.blocks[hi] = self._level(lo, hi)
         return level
 
     def first_week(self, i: int) -> float:
@@ -829,6 +828,17 @@ class _Floor:
             )
         daily = sorted(quartiles[lo:hi])
         return float(daily[len(daily) // 2])
+
+
+def _window(i: int) -> tuple[int, int]:
+    """Logged-day indices lo..hi-1 the floor on day i is read from: the 15 logged
+    days up to the start of i's 7-day block, so one computation serves the block;
+    in the first block, every day so far (its first day alone is no floor: a
+    patient who rates every joint 2 may have started on a day they rated 0)."""
+    if i < 7:
+        return 0, i + 1
+    start = i - i % 7
+    return max(0, start - 14), start + 1
 
 
 def _walk_joint(

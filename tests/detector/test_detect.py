@@ -703,3 +703,24 @@ def test_a_patient_who_rates_a_good_day_zero_or_two_sees_a_joint_heal(seed):
         ("left_hip", "right_hip", "contralateral", "sequential"),
         ("right_hip", "left_hip", "contralateral", "sequential"),
     ]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_first_day_rated_zero_does_not_make_every_joint_arthritic(seed):
+    # The patient rates a joint that does not hurt 2, but rated everything 0 on
+    # the diary's first day. Measured against that one day, each joint's first
+    # week would stand above the patient's floor, the mark of arthritis, and the
+    # hip's episode at 5 with mild swelling would be taken for a flare.
+    diary = Diary(
+        (
+            Course("left_hip", 40, peak=5.0, swelling=1, decay=110),
+            Course("right_hip", 250, peak=5.0, swelling=1),
+        ),
+        baseline=2,
+        seed=seed,
+    )
+    readings, logged = diary.build()
+    readings = [Reading(r.day, r.joint, 0, 0) if r.day == DAY0 else r for r in readings]
+    assert flags(detect(readings, logged)) == [
+        ("left_hip", "right_hip", "contralateral", "sequential")
+    ]
