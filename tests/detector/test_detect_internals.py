@@ -154,8 +154,10 @@ def test_floor_computed_once_per_diary_gives_each_block_its_own(
 ) -> None:
     firsts = firsts[: len(pains)]
     floor = d._Floor(pains, firsts)
+    # The 15 logged days up to the start of the block; in the first block, the
+    # days so far.
     start = at - at % 7
-    lo, hi = max(0, start - 14), start + 1
+    lo, hi = (0, at + 1) if at < 7 else (max(0, start - 14), start + 1)
     rows = [pv[lo:hi] for pv, first in zip(pains, firsts, strict=True) if first < hi]
     level = mean = 0.0
     if len(rows) >= 2:  # one joint alone is no floor for itself
