@@ -780,10 +780,11 @@ class _Floor:
 
     def mean_at(self, i: int) -> float:
         """The patient's quiet level as a mean: the lower quartile of the joints'
-        mean pain over the days of `_window(i)`."""
-        lo, hi = _window(i)
+        mean pain over the days the floor on day i is read from."""
+        hi = i + 1 if i < 7 else i - i % 7 + 1
         level = self.means.get(hi)
         if level is None:
+            lo = max(0, hi - 15)
             if self.sums is None:
                 self.sums = [list(accumulate(pv, initial=0)) for pv in self.pains]
             means = sorted(
@@ -796,11 +797,17 @@ class _Floor:
         return level
 
     def at(self, i: int) -> float:
-        """Floor for logged-day index i (0-10 pain points)."""
-        lo, hi = _window(i)
+        """Floor for logged-day index i (0-10 pain points).
+
+        Read from the 15 logged days up to the start of i's 7-day block, so one
+        computation serves the block; in the first block, from every day so far
+        (its first day alone is no floor: a patient who rates every joint 2 may
+        have begun on a day they rated 0).
+        """
+        hi = i + 1 if i < 7 else i - i % 7 + 1
         level = self.blocks.get(hi)
         if level is None:
-            level = self.blocks[hi] = self._level(lo, hi)
+            level = self.blocks[hi] = self._level(max(0, hi - 15), hi)
         return level
 
     def first_week(self, i: int) -> float:
@@ -828,17 +835,6 @@ class _Floor:
             )
         daily = sorted(quartiles[lo:hi])
         return float(daily[len(daily) // 2])
-
-
-def _window(i: int) -> tuple[int, int]:
-    """Logged-day indices lo..hi-1 the floor on day i is read from: the 15 logged
-    days up to the start of i's 7-day block, so one computation serves the block;
-    in the first block, every day so far (its first day alone is no floor: a
-    patient who rates every joint 2 may have started on a day they rated 0)."""
-    if i < 7:
-        return 0, i + 1
-    start = i - i % 7
-    return max(0, start - 14), start + 1
 
 
 def _walk_joint(
