@@ -724,3 +724,23 @@ def test_a_first_day_rated_zero_does_not_make_every_joint_arthritic(seed):
     assert flags(detect(readings, logged)) == [
         ("left_hip", "right_hip", "contralateral", "sequential")
     ]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_swelling_rated_one_with_next_to_no_pain_is_no_migration(seed):
+    # Weeks after the left hip healed, the patient rates the right hip pain 1 and
+    # swelling 1 on two days four days apart, logging nothing between them: a
+    # rating slip or a loose habit, not a rise; TMO's oedema hurts.
+    diary = Diary((Course("left_hip", 20, decay=110),), days=260, seed=seed)
+    readings, logged = diary.build()
+    slips = {DAY0 + timedelta(200), DAY0 + timedelta(204)}
+    unlogged = {DAY0 + timedelta(t) for t in range(201, 204)}
+    logged = [day for day in logged if day not in unlogged]
+    readings = [
+        Reading(r.day, r.joint, 1, 1)
+        if r.joint == "right_hip" and r.day in slips
+        else r
+        for r in readings
+        if r.day not in unlogged
+    ]
+    assert flags(detect(readings, logged)) == []
