@@ -1207,6 +1207,13 @@ def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bo
         healed = old.resolved_known is not None and old.resolved_known <= new.detected
         if healed and old.flare:
             continue
+        if not healed and any(
+            start <= new.detected < end and start - old.onset < MIN_COURSE_DAYS
+            for start, end in old.quiet
+        ):
+            # Back near its baseline within weeks of its onset, and still there:
+            # healing too fast for TMO, a flare unless it comes back.
+            continue
         if healed and old.resolved_on < new.onset - SOURCE_WINDOW_DAYS:
             continue
         # TMO moves on once a joint has peaked; a joint still climbing when the
