@@ -1056,7 +1056,9 @@ def _censored_verdict(
     swell = sorted(sv[j : i + 1])[mid] - bs
     recent = sorted(pv[max(j, i - 4) : i + 1])
     now = recent[len(recent) // 2]
-    still = now - bp >= RAISED
+    # Still raised, and at the level of the course so far: TMO does not fall
+    # back within weeks, an arthritic joint's flare does.
+    still = now - bp >= RAISED and now >= pain + bp - 1
     climbed = span >= CENSORED_MAX_DAYS and _climbs(pv[j : i + 1])
     if still and (swell >= 1 and pain >= 1 or pain >= CENSORED_PAIN or climbed):
         return True

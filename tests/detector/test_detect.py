@@ -763,3 +763,26 @@ def test_a_knee_back_to_quiet_within_two_weeks_of_flaring_is_no_source(seed):
     detection = detect(readings, logged)
     assert "left_knee" in [e.joint for e in detection.episodes]
     assert flags(detection) == []
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_diary_begun_in_an_arthritic_flare_has_no_first_episode_there(seed):
+    # The diary begins with the arthritic left knee flaring at 8 for ten days;
+    # then it reads its usual 3. High as it began, it fell back within two weeks,
+    # as no TMO does: the hip that starts two months later is the first episode.
+    diary = Diary(
+        (Course("left_hip", 60, decay=110),),
+        arthritic_knee="left_knee",
+        days=220,
+        seed=seed,
+    )
+    readings, logged = diary.build()
+
+    def knee(r: Reading) -> Reading:
+        t = (r.day - DAY0).days
+        return Reading(r.day, r.joint, 8 if t < 10 else 3, 0)
+
+    readings = [knee(r) if r.joint == "left_knee" else r for r in readings]
+    detection = detect(readings, logged)
+    assert [e.joint for e in detection.episodes] == ["left_hip"]
+    assert flags(detection) == []
