@@ -1000,6 +1000,10 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
         after = _follow(ep, result, i + 1)
         if ep.flare:
             base.flares.append(ep.resolved_known)
+        elif ep.resolved_on is not None:
+            # The weeks that showed it healed are how the joint reads now, the
+            # tail of its healing included: its baseline learns them.
+            base.add(result, bisect_left(ords, ep.resolved_on), after)
         return after
     result.open = _Open(
         joint=result.joint,

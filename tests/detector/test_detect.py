@@ -786,3 +786,31 @@ def test_a_diary_begun_in_an_arthritic_flare_has_no_first_episode_there(seed):
     detection = detect(readings, logged)
     assert [e.joint for e in detection.episodes] == ["left_hip"]
     assert flags(detection) == []
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_long_healing_tail_is_not_a_new_episode(seed):
+    # The right hip heals from its episode but its tail lingers for months at
+    # pain 1-2 with now and then a little swelling, as healing often does. The
+    # three quiet weeks that showed it healed teach its baseline how it reads now,
+    # so the tail is no second episode, and no migration back from the left hip.
+    diary = Diary(
+        (Course("left_hip", 20, decay=200), Course("right_hip", 100, decay=90)),
+        days=420,
+        noise=False,
+        seed=seed,
+    )
+    rng = random.Random(seed)
+    readings, logged = diary.build()
+
+    def tail(r: Reading) -> Reading:
+        t = (r.day - DAY0).days
+        if r.joint != "right_hip" or t < 200:
+            return r
+        return Reading(
+            r.day, r.joint, rng.choice((1, 1, 1, 2)), int(rng.random() < 0.15)
+        )
+
+    detection = detect([tail(r) for r in readings], logged)
+    assert [e.joint for e in detection.episodes] == ["left_hip", "right_hip"]
+    assert flags(detection) == [("left_hip", "right_hip", "contralateral", "overlap")]
