@@ -576,9 +576,9 @@ def detect(
         # A score out of contract: coerce every score into range, then read again.
         rows = [(d, j, _score(p, 10), _score(s, 3)) for d, j, p, s in _tuples(rows)]
         grids = _grids(rows, sorted(set(days)))
-    days, joints, pains, swells, firsts = grids
+    days, joints, pains, swells, reported = grids
     ords = list(map(date.toordinal, days))
-    floor = _Floor(pains, firsts)
+    floor = _Floor(pains, reported)
     results = [
         _walk_joint(joint, ords, pv, sv, floor)
         for joint, pv, sv in zip(joints, pains, swells, strict=True)
@@ -599,9 +599,9 @@ def detect(
 
 def _grids(
     rows: list, days: list[date]
-) -> tuple[list[date], list[str], list[list[int]], list[list[int]], list[int]]:
+) -> tuple[list[date], list[str], list[list[int]], list[list[int]], list[bytes]]:
     """The logged days, the joints, per joint its pain and swelling on each day, and
-    the index of its first reading.
+    per joint and day 1 where a reading filled it.
 
     On a logged day, a joint without a reading did not hurt: it reads 0. Raises
     KeyError for a reading on a day not in `days`, TypeError or ValueError for a
@@ -647,12 +647,12 @@ def _grids(
             pain_row[at] = pain if old == _UNSET[0] else max(old, pain)
             swell_row[at] = max(swell_row[at], swelling)
     joints = sorted(by_joint, key=_joint_sort_key)
-    firsts = [n - len(by_joint[j][0].lstrip(_UNSET)) for j in joints]
+    reported = [bytes(by_joint[j][0]).translate(_REPORTED) for j in joints]
     pains = [list(by_joint[j][0].replace(_UNSET, b"\x00")) for j in joints]
     swells = [list(by_joint[j][1]) for j in joints]
     if max(map(max, pains)) > 10 or max(map(max, swells)) > 3:
         raise ValueError("score out of range")
-    return days, joints, pains, swells, firsts
+    return days, joints, pains, swells, reported
 
 
 def _empty_rows(n: int) -> tuple[bytearray, bytearray]:
@@ -692,6 +692,8 @@ def _label(joint: str) -> str:
 
 # Marks a grid cell no reading has filled; scores never reach 255.
 _UNSET = b"\xff"
+# Per grid cell of pain, 1 if a reading filled it.
+_REPORTED = bytes(int(v != _UNSET[0]) for v in range(256))
 # The median of each triple of scores, (a, b, c) -> median.
 _MEDIAN3 = {
     (a, b, c): sorted((a, b, c))[1]
@@ -767,12 +769,12 @@ class _Floor:
     computed in 7-day blocks and only for the blocks a joint asks about.
     """
 
-    def __init__(self, pains: list[list[int]], firsts: list[int]) -> None:
+    def __init__(self, pains: list[list[int]], reported: list[bytes]) -> None:
         self.pains = pains
-        # Index of each joint's first reading: a joint the patient adds later (a
-        # sore hand) counts from then on, or cutting the diary would move the
-        # floor of the days before it.
-        self.firsts = firsts
+        # Per joint and logged day, 1 where the patient rated it. A joint counts
+        # over the days it was rated: a sore hand logged once reads 0 on every
+        # later day, and those zeros are no rating of the patient's.
+        self.reported = reported
         self.blocks: dict[int, float] = {}
         self.means: dict[int, float] = {}
         self.start: float | None = None
@@ -780,8 +782,6 @@ class _Floor:
         # pain, and per set of joints counted the lower quartile on each day.
         self.sums: list[list[int]] | None = None
         self.quartiles: dict[tuple[int, ...], list[int]] = {}
-        self.every = tuple(range(len(firsts)))
-        self.last_first = max(firsts, default=0)
 
     def mean_at(self, i: int) -> float:
         """The patient's quiet level as a mean: the lower quartile of the joints'
@@ -793,9 +793,7 @@ class _Floor:
             if self.sums is None:
                 self.sums = [list(accumulate(pv, initial=0)) for pv in self.pains]
             means = sorted(
-                sums[hi] - sums[lo]
-                for sums, first in zip(self.sums, self.firsts, strict=True)
-                if first < hi
+                self.sums[k][hi] - self.sums[k][lo] for k in self._counted(lo, hi)
             )
             level = means[len(means) // 4] / (hi - lo) if means else 0.0
             self.means[hi] = level
@@ -821,12 +819,15 @@ class _Floor:
             self.start = self._level(0, i)
         return self.start
 
+    def _counted(self, lo: int, hi: int) -> tuple[int, ...]:
+        """The joints rated on at least one of days lo..hi-1."""
+        return tuple(
+            k for k, row in enumerate(self.reported) if row.find(1, lo, hi) >= 0
+        )
+
     def _level(self, lo: int, hi: int) -> float:
         """Median over days lo..hi-1 of the lower quartile across the joints counted."""
-        if hi > self.last_first:
-            counted = self.every
-        else:
-            counted = tuple(k for k, first in enumerate(self.firsts) if first < hi)
+        counted = self._counted(lo, hi)
         if len(counted) < 2:
             # A patient who logs only the joint that hurts: nothing to tell how a
             # joint reads when well but the scale's own zero.

@@ -814,3 +814,28 @@ def test_a_long_healing_tail_is_not_a_new_episode(seed):
     detection = detect([tail(r) for r in readings], logged)
     assert [e.joint for e in detection.episodes] == ["left_hip", "right_hip"]
     assert flags(detection) == [("left_hip", "right_hip", "contralateral", "overlap")]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_joints_logged_once_for_an_ache_do_not_pull_the_floor_to_zero(seed):
+    # The patient rates a joint that does not hurt 2, and in the first weeks logs
+    # a sore hand and a sore wrist once each. Those two read 0 on every later day,
+    # but no one rated them: counted, they would pull the patient's floor to 0, make
+    # every joint at 2 stand out as arthritic, and hide the mild ankle episode.
+    diary = Diary(
+        (
+            Course("left_ankle", 20, decay=110),
+            Course("right_ankle", 200, peak=3.5, swelling=1),
+        ),
+        joints=("left_ankle", "right_ankle", "left_knee", "right_knee"),
+        baseline=2,
+        seed=seed,
+    )
+    readings, logged = diary.build()
+    readings += [
+        Reading(logged[9], "right_hand", 4, 0),
+        Reading(logged[12], "left_wrist", 4, 0),
+    ]
+    assert flags(detect(readings, logged)) == [
+        ("left_ankle", "right_ankle", "contralateral", "sequential")
+    ]

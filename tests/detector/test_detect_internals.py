@@ -146,19 +146,21 @@ def test_a_lingering_ache_no_longer_explains_a_joint_that_swells() -> None:
     pains=st.lists(
         st.lists(st.integers(0, 10), min_size=30, max_size=30), min_size=1, max_size=6
     ),
-    firsts=st.lists(st.integers(0, 29), min_size=6, max_size=6),
+    rated=st.lists(
+        st.lists(st.booleans(), min_size=30, max_size=30), min_size=6, max_size=6
+    ),
     at=st.integers(0, 29),
 )
 def test_floor_computed_once_per_diary_gives_each_block_its_own(
-    pains: list[list[int]], firsts: list[int], at: int
+    pains: list[list[int]], rated: list[list[bool]], at: int
 ) -> None:
-    firsts = firsts[: len(pains)]
-    floor = d._Floor(pains, firsts)
+    reported = [bytes(row) for row in rated[: len(pains)]]
+    floor = d._Floor(pains, reported)
     # The 15 logged days up to the start of the block; in the first block, the
-    # days so far.
+    # days so far. A joint counts if the patient rated it on one of them.
     start = at - at % 7
     lo, hi = (0, at + 1) if at < 7 else (max(0, start - 14), start + 1)
-    rows = [pv[lo:hi] for pv, first in zip(pains, firsts, strict=True) if first < hi]
+    rows = [pv[lo:hi] for pv, row in zip(pains, rated, strict=False) if any(row[lo:hi])]
     level = mean = 0.0
     if len(rows) >= 2:  # one joint alone is no floor for itself
         q = len(rows) // 4
