@@ -45,11 +45,19 @@ def summary_refresh(*, patient: PatientProfile, today: dt.date) -> PatientSummar
         tracked.append(code)
         ids[code] = joint_id
     episodes = []
-    for code, joint_id, onset, phase, found in Episode.objects.filter(
+    for code, joint_id, onset, phase, found, healed in Episode.objects.filter(
         patient=patient
-    ).values_list("joint__code", "joint_id", "onset", "phase", "detected_on"):
+    ).values_list(
+        "joint__code", "joint_id", "onset", "phase", "detected_on", "resolved_on"
+    ):
         episodes.append(
-            triage.EpisodeFacts(joint=code, onset=onset, phase=phase, detected_on=found)
+            triage.EpisodeFacts(
+                joint=code,
+                onset=onset,
+                phase=phase,
+                detected_on=found,
+                resolved_on=healed,
+            )
         )
         ids[code] = joint_id
     migrations = [

@@ -55,6 +55,7 @@ class EpisodeFacts:
     onset: dt.date
     phase: str
     detected_on: dt.date
+    resolved_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -162,10 +163,15 @@ def summarise(
     first_by_joint: dict[str, EpisodeFacts] = {}
     for e in sorted(episodes, key=lambda e: e.onset):
         first_by_joint.setdefault(e.joint, e)
+    # A joint seen only in hindsight, once it had healed (sore from the diary's
+    # first day, taken for its usual level until it settled), is no news.
+    news = [
+        e
+        for e in first_by_joint.values()
+        if e.resolved_on is None or e.resolved_on > e.detected_on
+    ]
     window = dt.timedelta(days=FLAG_WINDOW_DAYS - 1)
-    new_joint_until = max(
-        (e.detected_on + window for e in first_by_joint.values()), default=None
-    )
+    new_joint_until = max((e.detected_on + window for e in news), default=None)
     migrated_until = max(
         (m.detected_on + window for m in migrations if not m.acknowledged),
         default=None,
@@ -205,12 +211,9 @@ def summarise(
             "explanation": p.explanation,
             "facts": dict(p.facts or {}),
         }
-    if first_by_joint:
+    if news:
         # The flag lasts from the latest detection, so that joint explains it.
-        e = max(
-            first_by_joint.values(),
-            key=lambda e: (e.detected_on, -JOINT_ORDER.index(e.joint)),
-        )
+        e = max(news, key=lambda e: (e.detected_on, -JOINT_ORDER.index(e.joint)))
         reasons["new_joint"] = {
             **_joint_onset(e),
             "detected_on": e.detected_on.isoformat(),

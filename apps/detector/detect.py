@@ -151,6 +151,10 @@ CENSORED_PROOF_DAYS = 14
 CENSORED_MAX_DAYS = 28
 CENSORED_PAIN = 7
 CENSORED_CLIMB = 3
+# Taken for its own level, such a joint that later settles this many points below
+# that level was an episode after all (an arthritic joint's level does not fall
+# away): it is one from the day that is seen, healed, and can be a source.
+CENSORED_HEAL_DROP = 3
 # When the first raised reading comes after days without a diary, the rise began
 # in that gap: at most a typical rise-time before it (four weeks: the earliest
 # time to peak), at about four days per point of pain, not before the last quiet day.
@@ -864,16 +868,22 @@ def _walk_joint(
     start = floor.first_week(i)
     mid = (i - 1) // 2
     pain, swelling = sorted(pv[:i])[mid], sorted(sv[:i])[mid]
+    held: int | None = None  # pain of a censored stretch taken for the joint's level
     if pain + swelling >= start + RAISED or (
         pain >= ARTHRITIC_PAIN and pain + swelling >= start + SLIGHT
     ):
         base.refresh(start, ords[i - 1])
         i = _candidate(result, base, 0, censored=True)
+        if not result.episodes and i < n:
+            held, held_until = sorted(pv[:i])[(i - 1) // 2], i
     else:
         base.add(result, 0, i)
     if i < n:
         base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
     while i < n:
+        if held is not None and base.own and held - base.pain >= CENSORED_HEAL_DROP:
+            result.episodes.append(_healed_since_start(result, base, held_until, i))
+            held = None
         level = base.level
         flags = raised_at.get(level)
         if flags is None:
@@ -896,6 +906,39 @@ def _walk_joint(
         if i < n:
             base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
     return result
+
+
+def _healed_since_start(
+    result: _JointResult, base: _Baseline, held_until: int, i: int
+) -> _Episode:
+    """The episode of a joint raised since the diary began that was taken for its
+    own level (up to index held_until) and has since settled far below it, as
+    known at reading i - 1: healed from the first day its readings settled."""
+    ords, mids = result.ords, result.mids()
+    healed = base.pain + max(1, base.margin - 1)
+    k = i - 1
+    while k > held_until and mids[k - 1] <= healed:
+        k -= 1
+    peak = max(range(k), key=mids.__getitem__)
+    ep = _Episode(
+        joint=result.joint,
+        onset=ords[0],
+        detected=ords[i - 1],
+        censored=True,
+        start_index=0,
+        peak_day=ords[peak],
+        peak_pain=mids[peak],
+        base_pain=base.pain,
+        base_swelling=base.swelling,
+        healed_pain=healed,
+        level=sorted(result.pains[:held_until])[(held_until - 1) // 2],
+        swelling=result.mids_swelling()[peak],
+    )
+    ep.peaks.append((ords[i - 1], ords[peak]))
+    ep.resolved_on, ep.resolved_known = ords[k], ords[i - 1]
+    ep.quiet.append((ords[k], _OPEN))
+    ep.flare = ep.resolved_on - ep.onset < MIN_COURSE_DAYS
+    return ep
 
 
 def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool) -> int:

@@ -310,6 +310,21 @@ def test_new_joint_reason_is_the_joint_whose_first_episode_was_detected_last():
     json.dumps(s.reasons)
 
 
+def test_a_joint_seen_only_once_it_had_healed_is_no_new_joint():
+    # Sore from the diary's first day and taken for its usual level, the ankle
+    # showed it had been an episode only when it settled: that is no news.
+    healed_in_hindsight = triage.EpisodeFacts(
+        "left_ankle",
+        dt.date(2026, 1, 5),
+        "resolved",
+        detected_on=dt.date(2026, 6, 1),
+        resolved_on=dt.date(2026, 5, 10),
+    )
+    s = _summarise(episodes=[healed_in_hindsight], today=dt.date(2026, 6, 5))
+    assert s.new_joint_until is None
+    assert "new_joint" not in s.reasons
+
+
 def test_atypical_reason_keeps_the_oldest_active_and_oldest_rising_episodes():
     s = _summarise(
         episodes=[

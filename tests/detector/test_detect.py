@@ -839,3 +839,24 @@ def test_joints_logged_once_for_an_ache_do_not_pull_the_floor_to_zero(seed):
     assert flags(detect(readings, logged)) == [
         ("left_ankle", "right_ankle", "contralateral", "sequential")
     ]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_joint_sore_from_the_first_day_that_heals_was_an_episode(seed):
+    # The diary begins with the left ankle at pain 6, never swollen, slowly easing
+    # over months. Four weeks of it looked like how this ankle is; when it settles
+    # to 0 it shows it was an episode: the foot starting months later is a
+    # migration from it.
+    diary = Diary(
+        (
+            Course("left_ankle", -60, rise=28, decay=200, peak=6.5, swelling=0),
+            Course("left_foot", 250),
+        ),
+        joints=("left_ankle", "left_foot", "right_ankle", "right_foot"),
+        seed=seed,
+    )
+    detection = run(diary)
+    ankle = [e for e in detection.episodes if e.joint == "left_ankle"]
+    assert ankle
+    assert ankle[0].resolved_on is not None
+    assert flags(detection) == [("left_ankle", "left_foot", "adjacent", "sequential")]
