@@ -937,7 +937,6 @@ def _healed_since_start(
     ep.peaks.append((ords[i - 1], ords[peak]))
     ep.resolved_on, ep.resolved_known = ords[k], ords[i - 1]
     ep.quiet.append((ords[k], _OPEN))
-    ep.flare = ep.resolved_on - ep.onset < MIN_COURSE_DAYS
     return ep
 
 
@@ -1179,8 +1178,10 @@ def _follow(ep: _Episode, result: _JointResult, i: int) -> int:
                 ep.resolved_on = ords[streak]
                 ep.resolved_known = ords[k]
                 ep.quiet.append((ords[streak], _OPEN))
-                if ep.resolved_on - ep.onset < MIN_COURSE_DAYS:
+                if ep.resolved_on - ep.onset < MIN_COURSE_DAYS and not ep.censored:
                     # Healed within weeks: that was a flare, not TMO, and no source.
+                    # (An episode the diary began in had run for who knows how
+                    # long: healing weeks later, it was in its healing then.)
                     ep.flare = True
                 return k + 1
         elif streak >= 0:
@@ -1257,9 +1258,13 @@ def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bo
         healed = old.resolved_known is not None and old.resolved_known <= new.detected
         if healed and old.flare:
             continue
-        if not healed and any(
-            start <= new.detected < end and start - old.onset < MIN_COURSE_DAYS
-            for start, end in old.quiet
+        if (
+            not healed
+            and not old.censored
+            and any(
+                start <= new.detected < end and start - old.onset < MIN_COURSE_DAYS
+                for start, end in old.quiet
+            )
         ):
             # Back near its baseline within weeks of its onset, and still there:
             # healing too fast for TMO, a flare unless it comes back.

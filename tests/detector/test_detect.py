@@ -860,3 +860,22 @@ def test_a_joint_sore_from_the_first_day_that_heals_was_an_episode(seed):
     assert ankle
     assert ankle[0].resolved_on is not None
     assert flags(detection) == [("left_ankle", "left_foot", "adjacent", "sequential")]
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_diary_begun_as_an_episode_heals_keeps_it_as_the_source(seed):
+    # The diary begins in the last weeks of the left hip's healing: it settles a
+    # month after the first entry. Healed that soon after the diary began, it was
+    # no flare, it had run for months before; the right hip starting later is a
+    # migration from it.
+    diary = Diary(
+        (
+            Course("left_hip", -66, rise=28, plateau=10, decay=90, swelling=2),
+            Course("right_hip", 120),
+        ),
+        days=300,
+        seed=seed,
+    )
+    assert flags(run(diary)) == [
+        ("left_hip", "right_hip", "contralateral", "sequential")
+    ]
