@@ -868,7 +868,9 @@ def _walk_joint(
     start = floor.first_week(i)
     mid = (i - 1) // 2
     pain, swelling = sorted(pv[:i])[mid], sorted(sv[:i])[mid]
-    held: int | None = None  # pain of a censored stretch taken for the joint's level
+    # Pain of a censored stretch taken for the joint's level, and where it ended.
+    held: int | None = None
+    held_until = 0
     if pain + swelling >= start + RAISED or (
         pain >= ARTHRITIC_PAIN and pain + swelling >= start + SLIGHT
     ):
@@ -881,7 +883,7 @@ def _walk_joint(
     if i < n:
         base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
     while i < n:
-        if held is not None and base.own and held - base.pain >= CENSORED_HEAL_DROP:
+        if _settled(held, base):
             result.episodes.append(_healed_since_start(result, base, held_until, i))
             held = None
         level = base.level
@@ -905,7 +907,16 @@ def _walk_joint(
         i = _candidate(result, base, j, censored=False)
         if i < n:
             base.refresh(floor.at(i - 1), ords[i - 1], floor.mean_at(i - 1))
+    if _settled(held, base):
+        # Seen on the diary's last refresh: a diary cut there must see it too.
+        result.episodes.append(_healed_since_start(result, base, held_until, n))
     return result
+
+
+def _settled(held: int | None, base: _Baseline) -> bool:
+    """Whether a joint taken for its own level `held` since the diary began now
+    has a baseline of its own far below it."""
+    return held is not None and base.own and held - base.pain >= CENSORED_HEAL_DROP
 
 
 def _healed_since_start(
