@@ -63,6 +63,9 @@ RAISED = 1.5
 # Readings this far above baseline just before the first raised one are taken as
 # the rise's first days when estimating its onset.
 SLIGHT = 1.0
+# So many such readings running, just before days without a diary, were a rise's
+# first days (one or two are rating noise).
+SLIGHT_RUN = 5
 # A joint's baseline: the median of its last six weeks of quiet readings, updated
 # every four weeks of them; until it has a week of its own it borrows the
 # patient's floor (the level this patient gives a joint that does not hurt).
@@ -1157,6 +1160,17 @@ def _onset(
     gap = ords[first] - ords[k]
     if gap <= GAP_DAYS:
         return ords[k] + 1, 0
+    # A little above baseline on the last readings before the gap, several running:
+    # the rise was already under way when the diary stopped.
+    run = k
+    while (
+        run >= 0
+        and pv[run] + sv[run] >= quiet
+        and (run == k or ords[run + 1] - ords[run] <= GAP_DAYS)
+    ):
+        run -= 1
+    if k - run >= SLIGHT_RUN:
+        return (ords[run] + 1 if run >= 0 else ords[0]), gap - 1
     points = pv[first] - base.pain + sv[first] - base.swelling
     lead = min(RISE_DAYS, max(1, round(points * DAYS_PER_POINT)))
     return max(ords[k] + 1, ords[first] - lead), gap - 1

@@ -879,3 +879,26 @@ def test_a_diary_begun_as_an_episode_heals_keeps_it_as_the_source(seed):
     assert flags(run(diary)) == [
         ("left_hip", "right_hip", "contralateral", "sequential")
     ]
+
+
+def test_a_rise_under_way_before_weeks_unlogged_starts_before_them():
+    # The left knee reads 1 over the hip's 0 for a week, then the patient logs
+    # nothing for two weeks and comes back with the knee at 6 and swollen. The
+    # week at 1 was the rise's beginning: the onset is there, not inside the gap.
+    diary = Diary(
+        (Course("left_hip", 20, decay=110),),
+        days=260,
+        noise=False,
+        gaps=((207, 220),),
+    )
+    readings, logged = diary.build()
+
+    def knee(r: Reading) -> Reading:
+        t = (r.day - DAY0).days
+        if r.joint != "left_knee" or t < 200:
+            return r
+        return Reading(r.day, r.joint, *((1, 0) if t < 207 else (6, 2)))
+
+    (migration,) = detect([knee(r) for r in readings], logged).migrations
+    assert (migration.from_joint, migration.to_joint) == ("left_hip", "left_knee")
+    assert (migration.to_onset - DAY0).days == 200
