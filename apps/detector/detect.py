@@ -880,7 +880,9 @@ def _walk_joint(
         base.refresh(start, ords[i - 1])
         i = _candidate(result, base, 0, censored=True)
         if not result.episodes and i < n:
-            held, held_until = sorted(pv[:i])[(i - 1) // 2], i
+            # Its lower quartile: the level it held, not the flares of a joint
+            # that comes and goes.
+            held, held_until = sorted(pv[:i])[(i - 1) // 4], i
     else:
         base.add(result, 0, i)
     if i < n:

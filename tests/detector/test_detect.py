@@ -902,3 +902,25 @@ def test_a_rise_under_way_before_weeks_unlogged_starts_before_them():
     (migration,) = detect([knee(r) for r in readings], logged).migrations
     assert (migration.from_joint, migration.to_joint) == ("left_hip", "left_knee")
     assert (migration.to_onset - DAY0).days == 200
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_knee_that_flares_twice_as_the_diary_begins_is_no_episode_when_it_settles(
+    seed,
+):
+    # The right knee reads 1 but flares to 5-7 for ten days twice in the diary's
+    # first five weeks. Its flares are not a level it held: when it reads 1
+    # again it has not healed from anything, and the hip starting in spring is
+    # the first episode, not a migration from the knee.
+    diary = Diary((Course("left_hip", 110, decay=110),), days=300, seed=seed)
+    readings, logged = diary.build()
+
+    def knee(r: Reading) -> Reading:
+        t = (r.day - DAY0).days
+        flaring = 2 <= t < 14 or 24 <= t < 35
+        return Reading(r.day, r.joint, 6 if flaring else 1, int(flaring and t % 3 == 0))
+
+    detection = detect(
+        [knee(r) if r.joint == "right_knee" else r for r in readings], logged
+    )
+    assert flags(detection) == []
