@@ -255,6 +255,12 @@ class _Baseline:
         """Pain plus swelling at or above which a reading is raised."""
         return self.pain + self.swelling + self.margin
 
+    @property
+    def healed(self) -> int:
+        """Smoothed pain at or below which an episode in this joint has healed: a
+        point above baseline, or as far as its quiet days swing."""
+        return self.pain + max(1, self.margin - 1)
+
     def add(self, r: _JointResult, lo: int, hi: int) -> None:
         """Take the joint's readings lo..hi-1 (indices) as quiet ones."""
         first = max(lo, hi - POOL_SIZE)
@@ -497,9 +503,8 @@ class _Episode:
     peak_pain: int
     base_pain: int
     base_swelling: int
-    # Smoothed pain at or below which the joint reads as healed: a point above
-    # baseline, or as far as the joint's quiet days swing (a patient who rates a
-    # good day 0 or 2 heals at 2).
+    # The baseline's `healed` when the episode began (a patient who rates a good
+    # day 0 or 2 heals at 2).
     healed_pain: int
     # Day the evidence reached CONFIRM + FAR_PRIOR: the flag day of a migration to
     # a joint that is no neighbour of its source (None: never, so far).
@@ -516,6 +521,12 @@ class _Episode:
     # (first day, day it ended) of each stretch back near baseline, open ones ending
     # at _OPEN: the kind test must see the joint as it was on the new detection day.
     quiet: list[tuple[int, int]] = field(default_factory=list)
+
+    def too_fast(self, settled: int) -> bool:
+        """Whether settling on day `settled` (ordinal) is faster than TMO heals.
+        An episode the diary began in had run for who knows how long before: if
+        it heals weeks later, it was in its healing then."""
+        return not self.censored and settled - self.onset < MIN_COURSE_DAYS
 
 
 @dataclass
@@ -931,7 +942,7 @@ def _healed_since_start(
     own level (up to index held_until) and has since settled far below it, as
     known at reading i - 1: healed from the first day its readings settled."""
     ords, mids = result.ords, result.mids()
-    healed = base.pain + max(1, base.margin - 1)
+    healed = base.healed
     k = i - 1
     while k > held_until and mids[k - 1] <= healed:
         k -= 1
@@ -1045,7 +1056,7 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
             peak_pain=result.smoothed(i),
             base_pain=bp,
             base_swelling=bs,
-            healed_pain=bp + max(1, base.margin - 1),
+            healed_pain=base.healed,
             gap=gap,
             level=result.smoothed(i),
             swelling=result.mids_swelling()[i],
@@ -1205,11 +1216,8 @@ def _follow(ep: _Episode, result: _JointResult, i: int) -> int:
                 ep.resolved_on = ords[streak]
                 ep.resolved_known = ords[k]
                 ep.quiet.append((ords[streak], _OPEN))
-                if ep.resolved_on - ep.onset < MIN_COURSE_DAYS and not ep.censored:
-                    # Healed within weeks: that was a flare, not TMO, and no source.
-                    # (An episode the diary began in had run for who knows how
-                    # long: healing weeks later, it was in its healing then.)
-                    ep.flare = True
+                # Healed within weeks: that was a flare, not TMO, and no source.
+                ep.flare = ep.too_fast(ep.resolved_on)
                 return k + 1
         elif streak >= 0:
             ep.quiet.append((ords[streak], ords[k]))
@@ -1285,13 +1293,9 @@ def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bo
         healed = old.resolved_known is not None and old.resolved_known <= new.detected
         if healed and old.flare:
             continue
-        if (
-            not healed
-            and not old.censored
-            and any(
-                start <= new.detected < end and start - old.onset < MIN_COURSE_DAYS
-                for start, end in old.quiet
-            )
+        if not healed and any(
+            start <= new.detected < end and old.too_fast(start)
+            for start, end in old.quiet
         ):
             # Back near its baseline within weeks of its onset, and still there:
             # healing too fast for TMO, a flare unless it comes back.
