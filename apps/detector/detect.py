@@ -138,7 +138,7 @@ FLARE_DAYS = dict(
 SWELLING_EVIDENCE = (-0.5, 2.5, 4.5, 5.5)
 SWELLING_EVIDENCE_FLARING = (0.0, 0.0, 2.0, 3.5)
 PAIN_EVIDENCE = ((8, 3.0), (6, 1.5))  # pain points above baseline -> evidence
-SWOLLEN_PAIN = 2  # pain points above baseline for swelling to count as evidence
+SWOLLEN_PAIN = 2  # pain points above baseline for swelling to count in full
 # A transient raised past the longest ache, whose persistence evidence reached
 # this before it ended, was a flare (noise, in a patient who rates loosely, and
 # a pre-filled score saved unchanged for a few days, are not).
@@ -479,11 +479,15 @@ class _Test:
 
     def level(self, pain: int, swelling: int) -> float:
         """Evidence from pain and swelling points above baseline (latest two readings)."""
-        if pain < SWOLLEN_PAIN:
-            # Swelling with next to no pain is no rising TMO (its oedema hurts):
-            # a rating slip, or a quiet joint the patient rates loosely.
-            swelling = 0
         value = self.swelling_evidence[min(3, max(0, swelling))]
+        if pain < 1:
+            # Swelling with no pain is no rising TMO (its oedema hurts): a rating
+            # slip, or a quiet joint the patient rates loosely.
+            value = self.swelling_evidence[0]
+        elif pain < SWOLLEN_PAIN:
+            # With a point of pain it may be the oedema showing first, or a slip:
+            # it counts, but for half.
+            value /= 2
         for points, evidence in PAIN_EVIDENCE:
             if pain >= points:
                 return value + evidence

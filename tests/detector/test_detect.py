@@ -747,6 +747,28 @@ def test_swelling_rated_one_with_next_to_no_pain_is_no_migration(seed):
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_rise_that_swells_from_its_first_days_is_flagged_by_its_fifth(seed):
+    # Weeks after the left hip healed, the right hip reads pain 1 and swelling 1
+    # day after day, then climbs: the oedema shows before the pain does. Swelling
+    # with a point of pain is weaker evidence than with more, but it is evidence:
+    # the migration is flagged on the fifth such day, not held back for the pain.
+    diary = Diary((Course("left_hip", 20, decay=110),), days=260, seed=seed)
+    readings, logged = diary.build()
+    start = DAY0 + timedelta(200)
+
+    def rising(r: Reading) -> Reading:
+        t = (r.day - start).days
+        return Reading(r.day, r.joint, 1 + max(0, t - 7) // 3, 1) if t >= 0 else r
+
+    readings = [rising(r) if r.joint == "right_hip" else r for r in readings]
+    detection = detect(readings, logged)
+    assert flags(detection) == [
+        ("left_hip", "right_hip", "contralateral", "sequential")
+    ]
+    assert detection.migrations[0].detected_on <= start + timedelta(4)
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
 def test_a_knee_back_to_quiet_within_two_weeks_of_flaring_is_no_source(seed):
     # The left knee flares for ten days, swollen, and is quiet again; a week later
     # the hip next to it starts. The knee has not been quiet the three weeks that
