@@ -1135,8 +1135,11 @@ def _censored_verdict(
     recent = sorted(pv[max(j, i - 4) : i + 1])
     now = recent[len(recent) // 2]
     # Still raised, and at the level of the course so far: TMO does not fall
-    # back within weeks, an arthritic joint's flare does.
-    still = now - bp >= RAISED and now >= pain + bp - 1
+    # back within weeks, an arthritic joint's flare does. Nor does it climb from
+    # where the diary found it and drop straight back there, as a flare ends.
+    found = sorted(pv[j : j + 3])[1]
+    back = pain + bp >= found + CENSORED_CLIMB and pv[i] <= found + 1
+    still = now - bp >= RAISED and now >= pain + bp - 1 and not back
     climbed = span >= CENSORED_MAX_DAYS and _climbs(pv[j : i + 1])
     if still and (swell >= 1 and pain >= 1 or pain >= CENSORED_PAIN or climbed):
         return True
