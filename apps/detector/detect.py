@@ -1141,7 +1141,12 @@ def _censored_verdict(
     back = pain + bp >= found + CENSORED_CLIMB and pv[i] <= found + 1
     still = now - bp >= RAISED and now >= pain + bp - 1 and not back
     climbed = span >= CENSORED_MAX_DAYS and _climbs(pv[j : i + 1])
-    if still and (swell >= 1 and pain >= 1 or pain >= CENSORED_PAIN or climbed):
+    # Found well below that level, the joint went up in the diary: high pain
+    # alone proves TMO only once it has outlasted a flare.
+    high = pain >= CENSORED_PAIN and (
+        span >= CENSORED_MAX_DAYS or pain + bp < found + CENSORED_CLIMB
+    )
+    if still and (swell >= 1 and pain >= 1 or high or climbed):
         return True
     if span >= CENSORED_MAX_DAYS:
         return False
