@@ -787,47 +787,38 @@ def test_a_knee_back_to_quiet_within_two_weeks_of_flaring_is_no_source(seed):
     assert flags(detection) == []
 
 
-@pytest.mark.parametrize("seed", [3, 4, 5])
-def test_a_knee_that_flares_from_its_level_as_the_diary_begins_is_no_episode(seed):
-    # The diary finds the right knee at 2, above the patient's 0 elsewhere; on its
-    # sixth day the knee flares to 7-9 for nine days and drops straight back to 2.
-    # TMO does not fall from 8 to where it started overnight: that was a flare
-    # of the knee's own, and the hip starting a month later is the first episode.
-    diary = Diary(
-        (Course("right_hip", 30, decay=110),),
-        joints=("left_hip", "right_hip", "left_knee", "right_knee"),
-        days=220,
-        seed=seed,
-    )
-    readings, logged = diary.build()
-    flare = (7, 7, 7, 9, 7, 7, 8, 7, 8)
-
-    def knee(r: Reading) -> Reading:
-        t = (r.day - DAY0).days
-        return Reading(r.day, r.joint, flare[t - 5] if 5 <= t < 14 else 2, 0)
-
-    readings = [knee(r) if r.joint == "right_knee" else r for r in readings]
-    detection = detect(readings, logged)
-    assert [e.joint for e in detection.episodes] == ["right_hip"]
-    assert flags(detection) == []
+_FLARE = (7, 7, 7, 9, 7, 7, 8, 7, 8)
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
-def test_a_knee_found_low_that_flares_past_two_weeks_is_no_episode(seed):
-    # The diary finds the right knee at 3; on its fifth day the knee jumps to 7
-    # and is still there two weeks into the diary, then drops back to 2. Pain at
-    # the level of TMO proves nothing while a flare could still explain it: the
-    # knee went up inside the diary, overnight, and the hip starting six weeks
-    # later is the first episode.
-    diary = Diary((Course("right_hip", 45, decay=110),), days=220, seed=seed)
+@pytest.mark.parametrize(
+    ("hip_onset", "knee_pain"),
+    [
+        # Found at 2, above the patient's 0 elsewhere: on the diary's sixth day
+        # the knee flares to 7-9 for nine days and drops straight back to 2. TMO
+        # does not fall from 8 to where it started overnight.
+        pytest.param(
+            30, lambda t: _FLARE[t - 5] if 5 <= t < 14 else 2, id="drops_back"
+        ),
+        # Found at 3: on the fifth day it jumps to 7 and is still there two
+        # weeks into the diary, then drops to 2. It went up inside the diary,
+        # overnight: high pain proves nothing while a flare could explain it.
+        pytest.param(45, lambda t: 3 if t < 4 else 7 if t < 17 else 2, id="outlasts"),
+    ],
+)
+def test_a_knee_that_flares_as_the_diary_begins_is_no_episode(
+    seed, hip_onset, knee_pain
+):
+    # The knee's flare is its own; the hip that starts weeks later is the first
+    # episode, not a migration from the knee.
+    diary = Diary((Course("right_hip", hip_onset, decay=110),), days=220, seed=seed)
     readings, logged = diary.build()
-
-    def knee(r: Reading) -> Reading:
-        t = (r.day - DAY0).days
-        pain = 3 if t < 4 else 7 if t < 17 else 2
-        return Reading(r.day, r.joint, pain, 0)
-
-    readings = [knee(r) if r.joint == "right_knee" else r for r in readings]
+    readings = [
+        Reading(r.day, r.joint, knee_pain((r.day - DAY0).days), 0)
+        if r.joint == "right_knee"
+        else r
+        for r in readings
+    ]
     detection = detect(readings, logged)
     assert [e.joint for e in detection.episodes] == ["right_hip"]
     assert flags(detection) == []
