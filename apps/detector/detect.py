@@ -7,8 +7,10 @@ TMO episode, pain and swelling that build over weeks and last months (maximum
 within 4-8 weeks and 3-9 months in all: Ann Rehabil Med 2011, Kotwal et al. 2019),
 or having a transient: a short ache (a bumped hand, a shoulder strained on
 crutches: one to a few days) or, in an arthritic joint, a flare of days to two
-weeks. Each raised stretch of a joint is a candidate, and a sequential test weighs
-the two explanations reading by reading:
+weeks (a joint not yet known to flare may be arthritic too, and a transient that
+jumps far above baseline overnight may be its flare). Each raised stretch of a
+joint is a candidate, and a sequential test weighs the two explanations reading
+by reading:
 
     evidence = log P(readings | TMO rise) - log P(readings | transient)
 
@@ -130,6 +132,12 @@ ACHE_DAYS = {
 # lengths past it are the lingering, unswollen kind.
 ACHE_USUAL_DAYS = 4
 LINGERING_SWOLLEN = 0.5
+# A joint not yet seen to flare may still be arthritic. What gives such a flare
+# away is its start: from a quiet reading to this many points above baseline
+# overnight, where TMO builds over weeks. A transient that starts so may be a
+# flare (ABRUPT_FLARE_SHARE of them) as well as an ache.
+ABRUPT_POINTS = 4
+ABRUPT_FLARE_SHARE = 0.3
 FLARE_DAYS = dict(
     enumerate((3, 3, 3, 2, 2, 2, 2, 2, 2, 1.5, 1, 0.5, 0.25, 0.1), start=1)
 )
@@ -360,7 +368,7 @@ class _Test:
     ended: list[list] = field(default_factory=list)
 
     @classmethod
-    def for_joint(cls, first: int, base: _Baseline) -> _Test:
+    def for_joint(cls, first: int, base: _Baseline, jump: bool = False) -> _Test:
         if base.arthritic:
             lengths, rate, swelling = (
                 _FLARING_LENGTHS,
@@ -368,7 +376,11 @@ class _Test:
                 SWELLING_EVIDENCE_FLARING,
             )
         else:
-            lengths, rate, swelling = _ACHE_LENGTHS, P_RAISED_AFTER, SWELLING_EVIDENCE
+            lengths, rate, swelling = (
+                _JUMP_LENGTHS if jump else _ACHE_LENGTHS,
+                P_RAISED_AFTER,
+                SWELLING_EVIDENCE,
+            )
         durations, weights, remaining, weights_dry, remaining_dry, forever = lengths
         return cls(
             first=first,
@@ -762,6 +774,18 @@ def _flaring_days() -> dict[int, float]:
 
 
 _ACHE_LENGTHS = _lengths(*_split_lingering(ACHE_DAYS, 1.0))
+
+
+def _jump_days() -> dict[int, float]:
+    """How long a transient that started abruptly lasts: days -> probability."""
+    total = sum(FLARE_DAYS.values())
+    days = {d: (1 - ABRUPT_FLARE_SHARE) * ACHE_DAYS.get(d, 0.0) for d in FLARE_DAYS}
+    for d, w in FLARE_DAYS.items():
+        days[d] += ABRUPT_FLARE_SHARE * w / total
+    return days
+
+
+_JUMP_LENGTHS = _lengths(*_split_lingering(_jump_days(), 1 - ABRUPT_FLARE_SHARE))
 _FLARING_LENGTHS = _lengths(
     *_split_lingering(_flaring_days(), (1 - SHIFT_SHARE) * (1 - FLARE_SHARE))
 )
@@ -981,8 +1005,16 @@ def _candidate(result: _JointResult, base: _Baseline, j: int, *, censored: bool)
     ords, pv, sv = result.ords, result.pains, result.swells
     n = len(ords)
     onset, gap = (ords[0], 0) if censored else _onset(ords, pv, sv, base, j)
-    test = _Test.for_joint(ords[j], base)
     bp, bs, level = base.pain, base.swelling, base.level
+    # From quiet to far above baseline overnight (not across days unlogged).
+    jump = (
+        not censored
+        and j > 0
+        and ords[j] - ords[j - 1] <= 2
+        and pv[j - 1] + sv[j - 1] < bp + bs + SLIGHT
+        and pv[j] - bp >= ABRUPT_POINTS
+    )
+    test = _Test.for_joint(ords[j], base, jump)
     # Swelling above what the joint's quiet days reach (at least its baseline).
     swing = max(bs, base.swelling_swing)
     prev: tuple[int, int] | None = None  # (pain, swelling) of the last raised reading

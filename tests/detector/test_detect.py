@@ -825,6 +825,25 @@ def test_a_knee_that_flares_as_the_diary_begins_is_no_episode(
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_knee_that_jumps_to_five_overnight_for_eleven_days_is_a_flare(seed):
+    # The right knee, never sore in the diary so far, reads 5 from one day to the
+    # next and holds there for eleven days, without swelling, then reads 0 again:
+    # longer than an ache, but it started as a flare does, not as TMO builds. The
+    # hip starting two months later is the first episode.
+    diary = Diary((Course("right_hip", 120, decay=110),), days=260, seed=seed)
+    readings, logged = diary.build()
+    readings = [
+        Reading(r.day, r.joint, 5, 0)
+        if r.joint == "right_knee" and 50 <= (r.day - DAY0).days < 61
+        else r
+        for r in readings
+    ]
+    detection = detect(readings, logged)
+    assert [e.joint for e in detection.episodes] == ["right_hip"]
+    assert flags(detection) == []
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
 def test_a_diary_begun_in_an_arthritic_flare_has_no_first_episode_there(seed):
     # The diary begins with the arthritic left knee flaring at 8 for ten days;
     # then it reads its usual 3. High as it began, it fell back within two weeks,
