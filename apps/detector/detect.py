@@ -175,6 +175,9 @@ GAP_DAYS = 3
 
 # Calendar days of near-baseline readings before an episode counts as healed.
 RESOLVE_DAYS = 21
+# Back near baseline this long (days, and readings) is settled, if not yet healed.
+SETTLED_DAYS = 7
+SETTLED_READINGS = 4
 # TMO takes months to heal; an "episode" healed sooner than this was a flare.
 MIN_COURSE_DAYS = 42
 # Episodes starting this close together began together: not one migrating to the other.
@@ -531,6 +534,9 @@ class _Episode:
     resolved_on: int | None = None
     resolved_known: int | None = None  # the day the healing was confirmed
     flare: bool = False  # healed too fast for TMO (known from resolved_known on)
+    # The day it was seen back near baseline for a week, too soon after its onset
+    # for TMO (None: not so far): a flare, even if the joint flares again.
+    settled_early: int | None = None
     # (day known, peak day) each time the peak moved: the source test must see the
     # peak as it was on the new episode's detection day, not as it is now.
     peaks: list[tuple[int, int]] = field(default_factory=list)
@@ -1256,6 +1262,13 @@ def _follow(ep: _Episode, result: _JointResult, i: int) -> int:
                 streak = k
                 count = 0
             count += 1
+            if (
+                ep.settled_early is None
+                and count >= SETTLED_READINGS
+                and ords[k] - ords[streak] >= SETTLED_DAYS
+                and ep.too_fast(ords[streak])
+            ):
+                ep.settled_early = ords[k]
             if count >= 3 and ords[k] - ords[streak] >= RESOLVE_DAYS:
                 ep.resolved_on = ords[streak]
                 ep.resolved_known = ords[k]
@@ -1343,6 +1356,10 @@ def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bo
         ):
             # Back near its baseline within weeks of its onset, and still there:
             # healing too fast for TMO, a flare unless it comes back.
+            continue
+        if not healed and old.settled_early and old.settled_early <= new.detected:
+            # Back near its baseline for a week within weeks of its onset, and up
+            # again since: an arthritic joint flaring, as TMO does not.
             continue
         if healed and old.resolved_on < new.onset - SOURCE_WINDOW_DAYS:
             continue
