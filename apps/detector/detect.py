@@ -1357,7 +1357,11 @@ def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bo
             # Back near its baseline within weeks of its onset, and still there:
             # healing too fast for TMO, a flare unless it comes back.
             continue
-        if not healed and old.settled_early and old.settled_early <= new.detected:
+        if (
+            not healed
+            and old.settled_early is not None
+            and old.settled_early <= new.detected
+        ):
             # Back near its baseline for a week within weeks of its onset, and up
             # again since: an arthritic joint flaring, as TMO does not.
             continue
