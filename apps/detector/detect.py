@@ -188,6 +188,10 @@ TOGETHER_DAYS = 14
 SOURCE_WINDOW_DAYS = 1461
 # Candidate sources this close in onset to the latest one compete on anatomy.
 SOURCE_TIE_DAYS = 21
+# A joint the diary began in may be known for an episode only once it heals,
+# weeks after the next joint was flagged: the migration from it is flagged then,
+# up to this many days after the new joint's own detection.
+LATE_DAYS = 120
 
 
 # Slots: a recompute reads thousands of these, and slot access is the faster.
@@ -977,8 +981,12 @@ def _healed_since_start(
     known at reading i - 1: healed from the first day its readings settled."""
     ords, mids = result.ords, result.mids()
     healed = base.healed
+    level = sorted(result.pains[:held_until])[(held_until - 1) // 2]
+    # Settled: at the healed level, and well below the level it was held at (the
+    # baseline's swing still counts the held readings).
+    settled = min(healed, level - CENSORED_HEAL_DROP)
     k = i - 1
-    while k > held_until and mids[k - 1] <= healed:
+    while k > held_until and mids[k - 1] <= settled:
         k -= 1
     peak = max(range(k), key=mids.__getitem__)
     ep = _Episode(
@@ -992,7 +1000,7 @@ def _healed_since_start(
         base_pain=base.pain,
         base_swelling=base.swelling,
         healed_pain=healed,
-        level=sorted(result.pains[:held_until])[(held_until - 1) // 2],
+        level=level,
         swelling=result.mids_swelling()[peak],
     )
     ep.peaks.append((ords[i - 1], ords[peak]))
@@ -1337,31 +1345,28 @@ def _height_as_of(ep: _Episode, r: _JointResult, day: int) -> int:
     return r.smoothed(peak) - ep.base_pain
 
 
-def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bool]]:
-    """Episodes that could have moved to `new`, as known on its detection day, with healed."""
+def _sources(
+    new: _Episode, episodes: list[_Episode], day: int
+) -> list[tuple[_Episode, bool]]:
+    """Episodes that could have moved to `new`, as known on `day`, with healed."""
     candidates = []
     for old in episodes:
-        if old is new or old.joint == new.joint or old.detected > new.detected:
+        if old is new or old.joint == new.joint or old.detected > day:
             continue
         # A censored source began at least on the first day, maybe long before.
         gap = TOGETHER_DAYS // 2 if old.censored else TOGETHER_DAYS
         if old.onset > new.onset - gap:
             continue
-        healed = old.resolved_known is not None and old.resolved_known <= new.detected
+        healed = old.resolved_known is not None and old.resolved_known <= day
         if healed and old.flare:
             continue
         if not healed and any(
-            start <= new.detected < end and old.too_fast(start)
-            for start, end in old.quiet
+            start <= day < end and old.too_fast(start) for start, end in old.quiet
         ):
             # Back near its baseline within weeks of its onset, and still there:
             # healing too fast for TMO, a flare unless it comes back.
             continue
-        if (
-            not healed
-            and old.settled_early is not None
-            and old.settled_early <= new.detected
-        ):
+        if not healed and old.settled_early is not None and old.settled_early <= day:
             # Back near its baseline for a week within weeks of its onset, and up
             # again since: an arthritic joint flaring, as TMO does not.
             continue
@@ -1369,7 +1374,7 @@ def _sources(new: _Episode, episodes: list[_Episode]) -> list[tuple[_Episode, bo
             continue
         # TMO moves on once a joint has peaked; a joint still climbing when the
         # new one began is a joint that started with it.
-        if not healed and _peak_as_of(old, new.detected) >= new.onset:
+        if not healed and _peak_as_of(old, day) >= new.onset:
             continue
         candidates.append((old, healed))
     return candidates
@@ -1385,7 +1390,25 @@ def _link(
         if new.censored:
             # Already active when the diary began: no way to tell what came first.
             continue
-        candidates = _sources(new, order)
+        day = new.detected
+        candidates = _sources(new, order, day)
+        if not candidates:
+            # No source known yet: one of the joints the diary began in may still
+            # turn out to have been an episode. Causal, as the flag waits for it.
+            later = sorted(
+                {
+                    old.detected
+                    for old in order
+                    if old.censored and day < old.detected <= day + LATE_DAYS
+                }
+            )
+            for known in later:
+                candidates = [
+                    c for c in _sources(new, order, known) if c[0].detected == known
+                ]
+                if candidates:
+                    day = known
+                    break
         if not candidates:
             continue
         latest = max(old.onset for old, _ in candidates)
@@ -1398,7 +1421,7 @@ def _link(
             key=lambda c: (
                 _relation(c[0].joint, new.joint) != OTHER,
                 not c[1],
-                _height_as_of(c[0], joints[c[0].joint], new.detected),
+                _height_as_of(c[0], joints[c[0].joint], day),
                 c[0].onset,
                 c[0].joint,
             ),
@@ -1407,15 +1430,14 @@ def _link(
         flagged = new.detected if rel != OTHER else new.strong
         if flagged is None:
             continue
+        flagged = max(flagged, day)
         # Sequential when the source was already back near its baseline at the new
         # onset and stayed there up to the detection day: a joint that has settled
         # but not yet been quiet the three weeks that confirm healing counts too.
-        settled = any(
-            start <= new.onset and end > new.detected for start, end in source.quiet
-        )
+        settled = any(start <= new.onset and end > day for start, end in source.quiet)
         facts = {
             **_rise_facts(new),
-            **_source_facts(source, joints[source.joint], new.detected),
+            **_source_facts(source, joints[source.joint], day),
             "far": rel == OTHER,
         }
         migrations.append(

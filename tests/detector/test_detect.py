@@ -801,6 +801,29 @@ def test_a_knee_that_settles_within_weeks_of_flaring_is_no_source(
     assert flags(detection) == []
 
 
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_a_hip_sore_since_the_diary_began_that_heals_is_the_knees_source(seed):
+    # The diary begins with the left hip at 5-6, unswollen: the hip's own level,
+    # as far as the first weeks show. The knee next to it starts on day 40 and is
+    # flagged with no source; on day 60 the hip settles to 0, and so it was an
+    # episode, healing as the knee rose. The migration is flagged once that is
+    # known, not before.
+    diary = Diary((Course("left_knee", 40, decay=150),), days=260, seed=seed)
+    readings, logged = diary.build()
+
+    def hip(r: Reading) -> Reading:
+        t = (r.day - DAY0).days
+        return Reading(r.day, r.joint, (6 if t % 3 == 0 else 5) if t < 60 else 0, 0)
+
+    readings = [hip(r) if r.joint == "left_hip" else r for r in readings]
+    detection = detect(readings, logged)
+    assert flags(detection) == [("left_hip", "left_knee", "adjacent", "overlap")]
+    (migration,) = detection.migrations
+    (hip_episode,) = [e for e in detection.episodes if e.joint == "left_hip"]
+    assert migration.detected_on == hip_episode.detected_on > DAY0 + timedelta(60)
+    assert abs((migration.to_onset - DAY0).days - 40) <= 7
+
+
 _FLARE = (7, 7, 7, 9, 7, 7, 8, 7, 8)
 
 
