@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -102,6 +103,21 @@ def flags(detection: Detection) -> list[tuple[str, str, str, str]]:
     return [
         (m.from_joint, m.to_joint, m.relation, m.kind) for m in detection.migrations
     ]
+
+
+def rerate(
+    readings: list[Reading],
+    joint: str,
+    score: Callable[[int], tuple[int, int] | None],
+) -> list[Reading]:
+    """The readings with `joint` rated score(t), (pain, swelling), on day t of the
+    diary; where score gives None the reading stays as built."""
+    out = []
+    for r in readings:
+        if r.joint == joint and (rated := score((r.day - DAY0).days)) is not None:
+            r = Reading(r.day, joint, *rated)
+        out.append(r)
+    return out
 
 
 HIP_THEN_RIGHT_HIP = Diary(
@@ -755,12 +771,11 @@ def test_a_rise_that_swells_from_its_first_days_is_flagged_by_its_fifth(seed):
     diary = Diary((Course("left_hip", 20, decay=110),), days=260, seed=seed)
     readings, logged = diary.build()
     start = DAY0 + timedelta(200)
-
-    def rising(r: Reading) -> Reading:
-        t = (r.day - start).days
-        return Reading(r.day, r.joint, 1 + max(0, t - 7) // 3, 1) if t >= 0 else r
-
-    readings = [rising(r) if r.joint == "right_hip" else r for r in readings]
+    readings = rerate(
+        readings,
+        "right_hip",
+        lambda t: (1 + max(0, t - 207) // 3, 1) if t >= 200 else None,
+    )
     detection = detect(readings, logged)
     assert flags(detection) == [
         ("left_hip", "right_hip", "contralateral", "sequential")
@@ -789,13 +804,11 @@ def test_a_knee_that_settles_within_weeks_of_flaring_is_no_source(
     diary = Diary((Course("left_hip", hip_onset, decay=110),), days=200, seed=seed)
     readings, logged = diary.build()
 
-    def knee(r: Reading) -> Reading:
-        t = (r.day - DAY0).days
-        return (
-            Reading(r.day, r.joint, 6, 2) if any(a <= t < b for a, b in flares) else r
-        )
-
-    readings = [knee(r) if r.joint == "left_knee" else r for r in readings]
+    readings = rerate(
+        readings,
+        "left_knee",
+        lambda t: (6, 2) if any(a <= t < b for a, b in flares) else None,
+    )
     detection = detect(readings, logged)
     assert "left_knee" in [e.joint for e in detection.episodes]
     assert flags(detection) == []
@@ -811,11 +824,9 @@ def test_a_hip_sore_since_the_diary_began_that_heals_is_the_knees_source(seed):
     diary = Diary((Course("left_knee", 40, decay=150),), days=260, seed=seed)
     readings, logged = diary.build()
 
-    def hip(r: Reading) -> Reading:
-        t = (r.day - DAY0).days
-        return Reading(r.day, r.joint, (6 if t % 3 == 0 else 5) if t < 60 else 0, 0)
-
-    readings = [hip(r) if r.joint == "left_hip" else r for r in readings]
+    readings = rerate(
+        readings, "left_hip", lambda t: ((6 if t % 3 == 0 else 5) if t < 60 else 0, 0)
+    )
     detection = detect(readings, logged)
     assert flags(detection) == [("left_hip", "left_knee", "adjacent", "overlap")]
     (migration,) = detection.migrations
@@ -850,12 +861,7 @@ def test_a_knee_that_flares_as_the_diary_begins_is_no_episode(
     # episode, not a migration from the knee.
     diary = Diary((Course("right_hip", hip_onset, decay=110),), days=220, seed=seed)
     readings, logged = diary.build()
-    readings = [
-        Reading(r.day, r.joint, knee_pain((r.day - DAY0).days), 0)
-        if r.joint == "right_knee"
-        else r
-        for r in readings
-    ]
+    readings = rerate(readings, "right_knee", lambda t: (knee_pain(t), 0))
     detection = detect(readings, logged)
     assert [e.joint for e in detection.episodes] == ["right_hip"]
     assert flags(detection) == []
@@ -869,12 +875,9 @@ def test_a_knee_that_jumps_to_five_overnight_for_eleven_days_is_a_flare(seed):
     # hip starting two months later is the first episode.
     diary = Diary((Course("right_hip", 120, decay=110),), days=260, seed=seed)
     readings, logged = diary.build()
-    readings = [
-        Reading(r.day, r.joint, 5, 0)
-        if r.joint == "right_knee" and 50 <= (r.day - DAY0).days < 61
-        else r
-        for r in readings
-    ]
+    readings = rerate(
+        readings, "right_knee", lambda t: (5, 0) if 50 <= t < 61 else None
+    )
     detection = detect(readings, logged)
     assert [e.joint for e in detection.episodes] == ["right_hip"]
     assert flags(detection) == []
@@ -893,11 +896,7 @@ def test_a_diary_begun_in_an_arthritic_flare_has_no_first_episode_there(seed):
     )
     readings, logged = diary.build()
 
-    def knee(r: Reading) -> Reading:
-        t = (r.day - DAY0).days
-        return Reading(r.day, r.joint, 8 if t < 10 else 3, 0)
-
-    readings = [knee(r) if r.joint == "left_knee" else r for r in readings]
+    readings = rerate(readings, "left_knee", lambda t: (8 if t < 10 else 3, 0))
     detection = detect(readings, logged)
     assert [e.joint for e in detection.episodes] == ["left_hip"]
     assert flags(detection) == []
